@@ -1,0 +1,532 @@
+"""The activation registry: each activation is registered once, with its forward rule, its backward
+rule and the facts that explain how it trains; everything else (F.<name>, Tensor.<name>,
+nn.Activation, the CLI, the plots and tables) is generated from that one registration.
+
+    from tinygrad_act.activations import register_activation
+
+    @register_activation(
+        backward=lambda x, y, grad_output, beta: grad_output * (y / x_safe ...),
+        params={"beta": 1.0}, saves="both", formula=r"x \\sigma(\\beta x)", ...)
+    def swish(x, beta=1.0):
+        ...
+
+A backward rule is `backward(x, y, grad_output, **params) -> grad_input`, written with numpy; `x`
+is the input and `y` the output, each given only when `saves` asks for it ("input", "output",
+"both" or "none"), so the graph keeps only what the derivative needs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .autograd import Function
+from .special import erfc
+from .tensor import Tensor, apply
+
+INF = math.inf
+
+
+@dataclass(frozen=True)
+class ActivationSpec:
+    """One registered activation: its rules, its keyword parameters and what we know about it.
+
+    `output_range` and `max_derivative` may be callables of the parameters (leaky_relu's maximum
+    slope is max(1, negative_slope)); use `range_for(params)` / `max_derivative_for(params)`.
+    """
+
+    name: str
+    forward: Callable[..., np.ndarray]
+    backward: Callable[..., np.ndarray]
+    params: dict[str, Any] = field(default_factory=dict)
+    saves: str = "input"
+    formula: str = ""
+    derivative: str = ""
+    output_range: Any = (-INF, INF)
+    zero_centred: bool | None = None
+    monotonic: bool | None = None
+    saturating: bool | None = None
+    max_derivative: Any = None
+    note: str = ""
+    elementwise: bool = True
+
+    def bind(self, args: tuple, kwargs: dict) -> dict[str, Any]:
+        """Match positional and keyword arguments to this activation's parameters, with defaults."""
+        names = list(self.params)
+        if len(args) > len(names):
+            raise TypeError(
+                f"{self.name}() takes {len(names)} parameter(s) ({', '.join(names) or 'none'}), "
+                f"got {len(args)} positional"
+            )
+        bound = dict(self.params)
+        bound.update(zip(names, args))
+        for key, value in kwargs.items():
+            if key not in bound:
+                raise TypeError(
+                    f"{self.name}() got an unexpected parameter {key!r}; its parameters are: "
+                    f"{', '.join(names) or 'none'}"
+                )
+            bound[key] = value
+        return bound
+
+    def label(self, params: dict[str, Any]) -> str:
+        """The name with the parameters that differ from the defaults: `leaky_relu(0.2)`."""
+        changed = [repr(value) if isinstance(value, str) else f"{value:g}"
+                   for key, value in params.items() if value != self.params[key]]
+        return f"{self.name}({', '.join(changed)})" if changed else self.name
+
+    def range_for(self, params: dict[str, Any] | None = None) -> tuple[float, float]:
+        rule = self.output_range
+        return rule(self.bind((), params or {})) if callable(rule) else rule
+
+    def max_derivative_for(self, params: dict[str, Any] | None = None) -> float | None:
+        rule = self.max_derivative
+        return rule(self.bind((), params or {})) if callable(rule) else rule
+
+    def __call__(self, x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        """Apply the activation to a Tensor: `spec(x, 0.2)` is `F.leaky_relu(x, 0.2)`."""
+        params = self.bind(args, kwargs) if args or kwargs else self.params
+        return apply(ActivationFunction, x, spec=self, params=params)
+
+
+class ActivationFunction(Function):
+    """The graph node of any registered activation: runs its spec's forward and backward rules."""
+
+    __slots__ = ("spec", "params")  # kept after backward, so a drawn graph still names the node
+
+    def forward(self, x: np.ndarray, spec: ActivationSpec, params: dict) -> np.ndarray:
+        self.spec, self.params = spec, params
+        y = spec.forward(x, **params)
+        saves = spec.saves
+        self.x = x if saves == "input" or saves == "both" else None
+        self.y = y if saves == "output" or saves == "both" else None
+        return y
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        return self.spec.backward(self.x, self.y, grad_output, **self.params)
+
+    @property
+    def name(self) -> str:
+        return self.spec.label(self.params)
+
+
+_REGISTRY: dict[str, ActivationSpec] = {}
+_listeners: list[Callable[[ActivationSpec], None]] = []
+
+
+def register_activation(
+    name: str | None = None,
+    forward: Callable | None = None,
+    *,
+    backward: Callable,
+    params: dict[str, Any] | None = None,
+    saves: str = "input",
+    replace: bool = False,
+    **facts: Any,
+) -> Any:
+    """Register an activation from its forward and backward rules (or decorate its forward rule).
+
+    `register_activation("name", forward_fn, backward=..., ...)` registers and returns the spec;
+    `@register_activation(backward=...)` above `def name(x, **params)` does the same and takes the
+    name from the function. The activation is then `F.name`, `Tensor.name`,
+    `nn.Activation("name")`, and appears in the CLI, plots and tables. `facts` are the metadata
+    fields of ActivationSpec (formula, derivative, output_range, zero_centred, monotonic,
+    saturating, max_derivative, note, elementwise).
+    """
+    if saves not in ("input", "output", "both", "none"):
+        raise ValueError(f"register_activation: saves must be input, output, both or none, got {saves!r}")
+
+    def register(forward_fn: Callable) -> ActivationSpec:
+        spec_name = name or forward_fn.__name__
+        if spec_name in _REGISTRY and not replace:
+            raise ValueError(
+                f"register_activation: {spec_name!r} is already registered; pass replace=True to redefine it"
+            )
+        spec = ActivationSpec(spec_name, forward_fn, backward, dict(params or {}), saves, **facts)
+        _REGISTRY[spec_name] = spec
+        setattr(Tensor, spec_name, _tensor_method(spec))
+        for listener in _listeners:
+            listener(spec)
+        return spec
+
+    if forward is not None:
+        return register(forward)
+    if callable(name):  # @register_activation with no arguments cannot carry a backward rule
+        raise TypeError("register_activation: give the backward rule: @register_activation(backward=...)")
+    return register
+
+
+def _tensor_method(spec: ActivationSpec) -> Callable[..., Tensor]:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return spec(self, *args, **kwargs)
+
+    method.__name__ = spec.name
+    method.__doc__ = f"{spec.formula}; derivative {spec.derivative}. {spec.note}"
+    return method
+
+
+def get_activation(name: str) -> ActivationSpec:
+    """The registered activation called `name`; the error lists every valid name."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ValueError(f"unknown activation {name!r}; registered: {', '.join(_REGISTRY)}") from None
+
+
+def list_activations() -> list[str]:
+    """The names of every registered activation, in registration order."""
+    return list(_REGISTRY)
+
+
+def on_register(listener: Callable[[ActivationSpec], None]) -> None:
+    """Call `listener(spec)` for every activation registered so far and from now on.
+
+    This is how higher layers (functional, nn) grow an entry per activation without this module
+    importing them.
+    """
+    _listeners.append(listener)
+    for spec in _REGISTRY.values():
+        listener(spec)
+
+
+# ====================================================================== numerically safe pieces
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-x) without overflow: with e = e^-|x|, it is 1/(1+e) for x >= 0, e/(1+e) below."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0, e) / (1.0 + e)
+
+
+def _softplus(x: np.ndarray) -> np.ndarray:
+    """log(1 + e^x) = max(x, 0) + log1p(e^-|x|), finite for every finite x."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def shift_by_max(x: np.ndarray, dim: int) -> np.ndarray:
+    """x - max(x) along dim, so exp never overflows (the largest exponent is 0)."""
+    peak = np.max(x, axis=dim, keepdims=True)
+    peak = np.where(np.isfinite(peak), peak, 0)  # a row of -inf (or inf) keeps its own values
+    return x - peak
+
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+_SQRT_HALF = 1.0 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_GELU_TANH_K = math.sqrt(2.0 / math.pi)
+_GELU_TANH_C = 0.044715
+
+
+def _clip_magnitude(x: np.ndarray, limit: float) -> np.ndarray:
+    """x limited to [-limit, limit]: where a function has saturated, larger inputs change nothing
+    but could overflow an intermediate (x^2, x^3)."""
+    return np.clip(x, -limit, limit)
+
+
+# ====================================================================== built-in activations
+
+register_activation(
+    "identity", lambda x: x,
+    backward=lambda x, y, grad_output: grad_output, saves="none",
+    formula="f(x) = x", derivative="f'(x) = 1", output_range=(-INF, INF), zero_centred=True,
+    monotonic=True, saturating=False, max_derivative=1.0,
+    note="no non-linearity: a deep net of identity layers is one linear map, so it cannot learn XOR",
+)
+
+register_activation(
+    "step", lambda x: np.heaviside(x, 0).astype(x.dtype, copy=False),
+    backward=lambda x, y, grad_output: np.zeros_like(grad_output), saves="none",
+    formula=r"f(x) = 1 \text{ if } x > 0 \text{ else } 0", derivative="f'(x) = 0 (undefined at 0)",
+    output_range=(0.0, 1.0), zero_centred=False, monotonic=True, saturating=True, max_derivative=0.0,
+    note="derivative 0 everywhere: no gradient reaches the weights, so gradient descent never moves",
+)
+
+register_activation(
+    "sigmoid", _sigmoid,
+    backward=lambda x, y, grad_output: grad_output * y * (1.0 - y), saves="output",
+    formula=r"\sigma(x) = \frac{1}{1 + e^{-x}}", derivative=r"\sigma(x)\,(1 - \sigma(x))",
+    output_range=(0.0, 1.0), zero_centred=False, monotonic=True, saturating=True, max_derivative=0.25,
+    note="derivative at most 1/4: gradients shrink by 4x per layer or more (vanishing gradients)",
+)
+
+
+def _hardsigmoid_backward(x, y, grad_output):
+    return grad_output * (((x > -3.0) & (x < 3.0)) / 6.0).astype(grad_output.dtype, copy=False)
+
+
+register_activation(
+    "hardsigmoid", lambda x: np.clip(x / 6.0 + 0.5, 0.0, 1.0),
+    backward=_hardsigmoid_backward,
+    formula=r"f(x) = \min(\max(x/6 + 1/2, 0), 1)", derivative=r"1/6 \text{ on } (-3, 3), 0 \text{ outside}",
+    output_range=(0.0, 1.0), zero_centred=False, monotonic=True, saturating=True, max_derivative=1 / 6,
+    note="piecewise-linear sigmoid: cheap, but its slope is only 1/6 and exactly 0 past |x| = 3",
+)
+
+register_activation(
+    "tanh", np.tanh,
+    backward=lambda x, y, grad_output: grad_output * (1.0 - y * y), saves="output",
+    formula=r"\tanh(x) = \frac{e^x - e^{-x}}{e^x + e^{-x}}", derivative=r"1 - \tanh^2(x)",
+    output_range=(-1.0, 1.0), zero_centred=True, monotonic=True, saturating=True, max_derivative=1.0,
+    note="zero-centred sigmoid (tanh = 2 sigmoid(2x) - 1), but its derivative vanishes for |x| > 3",
+)
+
+
+def _hardtanh_backward(x, y, grad_output, min_val, max_val):
+    return grad_output * ((x > min_val) & (x < max_val))
+
+
+register_activation(
+    "hardtanh", lambda x, min_val, max_val: np.clip(x, min_val, max_val),
+    backward=_hardtanh_backward, params={"min_val": -1.0, "max_val": 1.0},
+    formula=r"f(x) = \min(\max(x, a), b)", derivative=r"1 \text{ on } (a, b), 0 \text{ outside}",
+    output_range=lambda p: (p["min_val"], p["max_val"]), zero_centred=True, monotonic=True,
+    saturating=True, max_derivative=1.0,
+    note="piecewise-linear tanh: slope 1 inside, exactly 0 (no gradient at all) outside",
+)
+
+register_activation(
+    "arctan", np.arctan,
+    backward=lambda x, y, grad_output: grad_output / (1.0 + np.square(_clip_magnitude(x, 1e15))),
+    formula=r"f(x) = \arctan(x)", derivative=r"\frac{1}{1 + x^2}",
+    output_range=(-math.pi / 2, math.pi / 2), zero_centred=True, monotonic=True, saturating=True,
+    max_derivative=1.0, note="saturates slowly: the derivative decays like 1/x^2, not exponentially",
+)
+
+register_activation(
+    "softsign", lambda x: x / (1.0 + np.abs(x)),
+    backward=lambda x, y, grad_output: grad_output * np.square(1.0 / (1.0 + np.abs(x))),
+    formula=r"f(x) = \frac{x}{1 + |x|}", derivative=r"\frac{1}{(1 + |x|)^2}",
+    output_range=(-1.0, 1.0), zero_centred=True, monotonic=True, saturating=True, max_derivative=1.0,
+    note="tanh-shaped with polynomial tails: saturates more gently than tanh",
+)
+
+register_activation(
+    "relu", lambda x: np.maximum(x, 0),
+    backward=lambda x, y, grad_output: grad_output * (y > 0), saves="output",
+    formula=r"f(x) = \max(x, 0)", derivative=r"1 \text{ if } x > 0 \text{ else } 0",
+    output_range=(0.0, INF), zero_centred=False, monotonic=True, saturating=False, max_derivative=1.0,
+    note="slope 1 for x > 0 (no vanishing), but a unit whose input stays negative never recovers (dying ReLU)",
+)
+
+register_activation(
+    "relu6", lambda x: np.clip(x, 0.0, 6.0),
+    backward=lambda x, y, grad_output: grad_output * ((x > 0) & (x < 6)),
+    formula=r"f(x) = \min(\max(x, 0), 6)", derivative=r"1 \text{ on } (0, 6), 0 \text{ outside}",
+    output_range=(0.0, 6.0), zero_centred=False, monotonic=True, saturating=True, max_derivative=1.0,
+    note="ReLU capped at 6 (for low-precision nets); dies like ReLU and also saturates above 6",
+)
+
+
+def _leaky_relu(x, negative_slope):
+    return np.where(x > 0, x, x * negative_slope)
+
+
+def _leaky_relu_backward(x, y, grad_output, negative_slope):
+    return np.where(x > 0, grad_output, grad_output * negative_slope)
+
+
+register_activation(
+    "leaky_relu", _leaky_relu, backward=_leaky_relu_backward, params={"negative_slope": 0.01},
+    formula=r"f(x) = x \text{ if } x > 0 \text{ else } a x", derivative=r"1 \text{ if } x > 0 \text{ else } a",
+    output_range=(-INF, INF), zero_centred=False, monotonic=True, saturating=False,
+    max_derivative=lambda p: max(1.0, p["negative_slope"]),
+    note="a small slope a for x < 0 keeps a gradient flowing, so units cannot die",
+)
+
+
+def _elu(x, alpha):
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+def _elu_backward(x, y, grad_output, alpha):
+    return np.where(x > 0, grad_output, grad_output * (y + alpha))
+
+
+register_activation(
+    "elu", _elu, backward=_elu_backward, params={"alpha": 1.0}, saves="both",
+    formula=r"f(x) = x \text{ if } x > 0 \text{ else } \alpha (e^x - 1)",
+    derivative=r"1 \text{ if } x > 0 \text{ else } f(x) + \alpha",
+    output_range=lambda p: (-p["alpha"], INF), zero_centred=False, monotonic=True, saturating=True,
+    max_derivative=lambda p: max(1.0, p["alpha"]),
+    note="smooth for x < 0 with mean activations near 0; saturates to -alpha, so units do not die",
+)
+
+
+def _selu(x):
+    return SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.minimum(x, 0)))
+
+
+def _selu_backward(x, y, grad_output):
+    return np.where(x > 0, grad_output * SELU_SCALE, grad_output * (y + SELU_SCALE * SELU_ALPHA))
+
+
+register_activation(
+    "selu", _selu, backward=_selu_backward, saves="both",
+    formula=r"f(x) = \lambda x \text{ if } x > 0 \text{ else } \lambda \alpha (e^x - 1)",
+    derivative=r"\lambda \text{ if } x > 0 \text{ else } f(x) + \lambda \alpha",
+    output_range=(-SELU_SCALE * SELU_ALPHA, INF), zero_centred=False, monotonic=True, saturating=True,
+    max_derivative=SELU_SCALE * SELU_ALPHA,
+    note="lambda = 1.0507, alpha = 1.6733 make mean 0 / variance 1 a fixed point: self-normalising with LeCun init",
+)
+
+
+def _celu(x, alpha):
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0) / alpha))
+
+
+def _celu_backward(x, y, grad_output, alpha):
+    return np.where(x > 0, grad_output, grad_output * (y / alpha + 1.0))
+
+
+register_activation(
+    "celu", _celu, backward=_celu_backward, params={"alpha": 1.0}, saves="both",
+    formula=r"f(x) = \max(0, x) + \min(0, \alpha (e^{x/\alpha} - 1))",
+    derivative=r"1 \text{ if } x > 0 \text{ else } e^{x / \alpha}",
+    output_range=lambda p: (-p["alpha"], INF), zero_centred=False, monotonic=True, saturating=True,
+    max_derivative=1.0, note="ELU made continuously differentiable for every alpha",
+)
+
+
+def _gelu(x, approximate):
+    if approximate == "tanh":
+        inner = _GELU_TANH_K * (x + _GELU_TANH_C * _clip_magnitude(x, 50.0) ** 3)
+        return 0.5 * x * (1.0 + np.tanh(inner))
+    if approximate != "none":
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return x * (0.5 * erfc(-x * _SQRT_HALF))
+
+
+def _gelu_backward(x, y, grad_output, approximate):
+    if approximate == "tanh":
+        clipped = _clip_magnitude(x, 50.0)
+        t = np.tanh(_GELU_TANH_K * (clipped + _GELU_TANH_C * clipped**3))
+        slope = _GELU_TANH_K * (1.0 + 3.0 * _GELU_TANH_C * clipped * clipped)
+        return grad_output * (0.5 * (1.0 + t) + 0.5 * clipped * (1.0 - t * t) * slope)
+    clipped = _clip_magnitude(x, 40.0)  # the density exp(-x^2/2) is 0 in float64 past 40
+    cdf = 0.5 * erfc(-x * _SQRT_HALF)
+    density = _INV_SQRT_2PI * np.exp(-0.5 * clipped * clipped)
+    return grad_output * (cdf + clipped * density)
+
+
+register_activation(
+    "gelu", _gelu, backward=_gelu_backward, params={"approximate": "none"},
+    formula=r"f(x) = x\,\Phi(x) = \frac{x}{2}\left(1 + \mathrm{erf}(x/\sqrt{2})\right)",
+    derivative=r"\Phi(x) + x\,\varphi(x)",
+    output_range=(-0.16997120747990369, INF), zero_centred=False, monotonic=False, saturating=False,
+    max_derivative=1.1289514410967942,
+    note="a smooth ReLU weighted by the normal CDF; exact (erf) by default, tanh approximation on request",
+)
+
+
+def _silu_backward(x, y, grad_output):
+    s = _sigmoid(x)
+    return grad_output * (s * (1.0 + x * (1.0 - s)))
+
+
+register_activation(
+    "silu", lambda x: x * _sigmoid(x), backward=_silu_backward,
+    formula=r"f(x) = x\,\sigma(x)", derivative=r"\sigma(x)\,(1 + x (1 - \sigma(x)))",
+    output_range=(-0.27846454276107380, INF), zero_centred=False, monotonic=False, saturating=False,
+    max_derivative=1.0998393194986660, note="swish with beta = 1: smooth, non-monotonic dip below 0",
+)
+
+
+def _hardswish_backward(x, y, grad_output):
+    slope = np.where(x < -3.0, 0.0, np.where(x <= 3.0, x / 3.0 + 0.5, 1.0))
+    return grad_output * slope.astype(grad_output.dtype, copy=False)
+
+
+register_activation(
+    "hardswish", lambda x: x * np.clip(x + 3.0, 0.0, 6.0) / 6.0, backward=_hardswish_backward,
+    formula=r"f(x) = x\,\frac{\mathrm{ReLU6}(x + 3)}{6}",
+    derivative=r"0 \text{ if } x < -3,\ x/3 + 1/2 \text{ if } x \le 3,\ 1 \text{ after}",
+    output_range=(-0.375, INF), zero_centred=False, monotonic=False, saturating=False,
+    max_derivative=1.5, note="piecewise-quadratic swish (MobileNetV3): cheap, slope up to 1.5 at x = 3",
+)
+
+
+def _mish(x):
+    return x * np.tanh(_softplus(x))
+
+
+def _mish_backward(x, y, grad_output):
+    t = np.tanh(_softplus(x))
+    return grad_output * (t + x * _sigmoid(x) * (1.0 - t * t))
+
+
+register_activation(
+    "mish", _mish, backward=_mish_backward,
+    formula=r"f(x) = x \tanh(\mathrm{softplus}(x))",
+    derivative=r"\tanh(s) + x\,\sigma(x)\,(1 - \tanh^2(s)),\ s = \mathrm{softplus}(x)",
+    output_range=(-0.30884003586259, INF), zero_centred=False, monotonic=False, saturating=False,
+    max_derivative=1.0998749935836, note="smooth and non-monotonic like swish, with a slightly deeper dip",
+)
+
+
+def _softplus_forward(x, beta, threshold):
+    scaled = beta * x
+    return np.where(scaled > threshold, x, _softplus(scaled) / beta)
+
+
+def _softplus_backward(x, y, grad_output, beta, threshold):
+    scaled = beta * x
+    return np.where(scaled > threshold, grad_output, grad_output * _sigmoid(scaled))
+
+
+register_activation(
+    "softplus", _softplus_forward, backward=_softplus_backward, params={"beta": 1.0, "threshold": 20.0},
+    formula=r"f(x) = \frac{1}{\beta} \log(1 + e^{\beta x}) \text{ (x once } \beta x > \text{threshold)}",
+    derivative=r"\sigma(\beta x)",
+    output_range=(0.0, INF), zero_centred=False, monotonic=True, saturating=False, max_derivative=1.0,
+    note="a smooth ReLU whose derivative is the sigmoid: never exactly 0, so units cannot die",
+)
+
+register_activation(
+    "logsigmoid", lambda x: np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))),
+    backward=lambda x, y, grad_output: grad_output * _sigmoid(-x),
+    formula=r"f(x) = \log \sigma(x) = -\mathrm{softplus}(-x)", derivative=r"1 - \sigma(x) = \sigma(-x)",
+    output_range=(-INF, 0.0), zero_centred=False, monotonic=True, saturating=False, max_derivative=1.0,
+    note="computed as min(x, 0) - log1p(e^-|x|): log(sigmoid(x)) would give -inf for x < -88 in float32",
+)
+
+
+def _softmax(x, dim):
+    exponentials = np.exp(shift_by_max(x, dim))
+    return exponentials / exponentials.sum(axis=dim, keepdims=True)
+
+
+def _softmax_backward(x, y, grad_output, dim):
+    return y * (grad_output - (grad_output * y).sum(axis=dim, keepdims=True))
+
+
+register_activation(
+    "softmax", _softmax, backward=_softmax_backward, params={"dim": -1}, saves="output",
+    formula=r"f(x)_i = \frac{e^{x_i - m}}{\sum_j e^{x_j - m}},\ m = \max_j x_j",
+    derivative=r"\partial f_i / \partial x_j = f_i (\delta_{ij} - f_j)",
+    output_range=(0.0, 1.0), zero_centred=False, monotonic=None, saturating=True, max_derivative=0.25,
+    elementwise=False,
+    note="subtracting the max changes nothing mathematically but keeps exp from overflowing (e^1000 = inf)",
+)
+
+
+def _log_softmax(x, dim):
+    shifted = shift_by_max(x, dim)
+    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+
+
+def _log_softmax_backward(x, y, grad_output, dim):
+    return grad_output - np.exp(y) * grad_output.sum(axis=dim, keepdims=True)
+
+
+register_activation(
+    "log_softmax", _log_softmax, backward=_log_softmax_backward, params={"dim": -1}, saves="output",
+    formula=r"f(x)_i = x_i - m - \log \sum_j e^{x_j - m}", derivative=r"\delta_{ij} - \mathrm{softmax}(x)_j",
+    output_range=(-INF, 0.0), zero_centred=False, monotonic=None, saturating=False, max_derivative=1.0,
+    elementwise=False,
+    note="fused and shifted: log(softmax(x)) would be log(0) = -inf once a probability underflows",
+)

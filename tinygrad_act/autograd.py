@@ -1,0 +1,198 @@
+"""The autograd engine: graph nodes (Function), grad mode, and the iterative backward pass.
+
+A graph node is the Function instance that made a tensor. It points at the nodes (or leaf tensors)
+that produced its inputs, never back at its output, so the graph has no reference cycles and every
+intermediate is freed by reference counting the moment nothing else holds it.
+
+Backward visits nodes in decreasing creation order (each node gets a sequence number when it is
+made, and a node's inputs always exist before it), which is a topological order; a heap gives the
+next node, so there is no recursion and no separate sort: a 100,000-op chain is one loop.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import itertools
+from typing import Any, Callable
+
+import numpy as np
+
+_grad_enabled = True
+_sequence = itertools.count()
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations record the graph (the default)."""
+    return _grad_enabled
+
+
+class _GradMode:
+    """Context manager and decorator that sets grad recording on or off, restoring it afterwards."""
+
+    enabled: bool
+
+    def __enter__(self) -> None:
+        global _grad_enabled
+        self._previous = _grad_enabled
+        _grad_enabled = self.enabled
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _grad_enabled
+        _grad_enabled = self._previous
+
+    def __call__(self, fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with type(self)():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """`with no_grad():` runs operations without recording the graph (evaluation, optimizer steps)."""
+
+    enabled = False
+
+
+class enable_grad(_GradMode):
+    """`with enable_grad():` records the graph again inside a `no_grad` block."""
+
+    enabled = True
+
+
+class Function:
+    """One differentiable operation; once applied, the graph node that made its output.
+
+    Subclasses define `forward(self, *arrays, **params) -> ndarray` on numpy arrays and
+    `backward(self, grad_output) -> gradient or tuple of gradients`, one per positional input
+    (None where an input needs none; `self.needs_input_grad[i]` says which are wanted). State that
+    backward needs is stored on `self` in forward, and only what the backward rule uses.
+    Gradients may have the broadcast shape of the output: the engine sums them back to each
+    input's shape, so no op has to.
+    """
+
+    # The graph's structure lives in slots and survives `release`; what forward saves for backward
+    # lives in __dict__ and is dropped by it. Rarely used fields default on the class, so most
+    # nodes never set them.
+    __slots__ = ("parents", "needs_input_grad", "sequence", "shape", "dtype", "grad_norm", "__dict__", "__weakref__")
+    hooks: tuple = ()
+    retained_tensor: Any = None
+    released = False
+
+    def forward(self, *args: Any, **params: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad_output: np.ndarray) -> Any:
+        raise NotImplementedError
+
+    @property
+    def name(self) -> str:
+        """The op's name as shown in graphs and error messages."""
+        return type(self).__name__.lower()
+
+    def release(self) -> None:
+        """Drop what forward saved for backward; the graph's structure stays for drawing."""
+        self.__dict__.clear()
+        self.released = True
+
+    def __repr__(self) -> str:
+        return f"<{self.name} backward>"
+
+
+def record_node(node: Function, parents: tuple, needs_input_grad: tuple, data: np.ndarray) -> None:
+    """Make `node` the graph node of an output `data` computed from `parents`."""
+    node.parents = parents
+    node.needs_input_grad = needs_input_grad
+    node.sequence = next(_sequence)
+    node.shape = data.shape
+    node.dtype = data.dtype
+
+
+def sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Undo numpy broadcasting: sum `grad` over the dimensions that broadcasting added or stretched."""
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def run_backward(root: Any, grad_output: np.ndarray, retain_graph: bool, wrap: Callable) -> None:
+    """Backpropagate `grad_output` from tensor `root` into the `.grad` of every leaf that needs it.
+
+    Gradients arriving at a node are summed before its backward runs; leaves receive the sum of
+    their gradients once, after hooks, added to any `.grad` they already have (PyTorch's rule: call
+    `zero_grad` between steps). `wrap(array)` turns an array into a graph-free Tensor.
+    """
+    leaf_grads: dict = {}
+    node = root.grad_fn
+    if node is None:
+        leaf_grads[root] = grad_output
+    else:
+        pending = {node: grad_output}
+        heap = [(-node.sequence, node)]
+        while heap:
+            node = heapq.heappop(heap)[1]
+            grad = pending.pop(node)
+            if node.released:
+                raise RuntimeError(
+                    f"backward through {node.name} a second time: its saved values were freed by "
+                    "the first backward. Call backward(retain_graph=True) the first time if you "
+                    "need to backpropagate through the same graph twice."
+                )
+            for hook in node.hooks:
+                replaced = hook(wrap(grad))
+                if replaced is not None:
+                    grad = replaced.data if hasattr(replaced, "data") else np.asarray(replaced)
+            if node.retained_tensor is not None:
+                retained = node.retained_tensor()
+                if retained is not None:
+                    accumulate_grad(retained, grad, wrap)
+            input_grads = node.backward(grad)
+            if type(input_grads) is not tuple:
+                input_grads = (input_grads,)
+            if not retain_graph:
+                node.release()
+            for parent, input_grad in zip(node.parents, input_grads):
+                if parent is None or input_grad is None:
+                    continue
+                if isinstance(parent, Function):
+                    if input_grad.shape != parent.shape:
+                        input_grad = sum_to_shape(input_grad, parent.shape)
+                    if parent in pending:
+                        pending[parent] = pending[parent] + input_grad
+                    else:
+                        pending[parent] = input_grad
+                        heapq.heappush(heap, (-parent.sequence, parent))
+                else:
+                    if input_grad.shape != parent.data.shape:
+                        input_grad = sum_to_shape(input_grad, parent.data.shape)
+                    if parent in leaf_grads:
+                        leaf_grads[parent] = leaf_grads[parent] + input_grad
+                    else:
+                        leaf_grads[parent] = input_grad
+    for leaf, grad in leaf_grads.items():
+        for hook in leaf._hooks:
+            replaced = hook(wrap(grad))
+            if replaced is not None:
+                grad = replaced.data if hasattr(replaced, "data") else np.asarray(replaced)
+        accumulate_grad(leaf, grad, wrap)
+
+
+def accumulate_grad(tensor: Any, grad: np.ndarray, wrap: Callable) -> None:
+    """Add `grad` to `tensor.grad` (creating it), in the tensor's dtype, never writing into `grad`.
+
+    The first gradient is stored without a copy; later ones replace `.grad.data` by a new sum, so
+    an array that is also held elsewhere (a user's `gradient=`, a gradient shared by two inputs of
+    an add) is never modified.
+    """
+    if grad.dtype != tensor.data.dtype:
+        grad = grad.astype(tensor.data.dtype)
+    if tensor.grad is None:
+        tensor.grad = wrap(grad)
+    else:
+        tensor.grad.data = tensor.grad.data + grad

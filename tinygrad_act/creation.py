@@ -1,0 +1,99 @@
+"""Functions that make new leaf tensors: zeros, ones, full, rand, randn, arange, eye and the *_like forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .dtypes import get_default_dtype
+from .rng import generator
+from .tensor import Tensor
+
+
+def _shape(size: tuple) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        return tuple(size[0])
+    return tuple(size)
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    return get_default_dtype() if dtype is None else np.dtype(dtype)
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor from data (as torch.tensor)."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.zeros(_shape(size), _float_dtype(dtype)), requires_grad, dtype)
+
+
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.ones(_shape(size), _float_dtype(dtype)), requires_grad, dtype)
+
+
+def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.full(_shape((size,)), fill_value, _float_dtype(dtype)), requires_grad, dtype)
+
+
+def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1)."""
+    data = generator().random(_shape(size), dtype=_float_dtype(dtype))
+    return Tensor(data, requires_grad, dtype)
+
+
+def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples."""
+    data = generator().standard_normal(_shape(size), dtype=_float_dtype(dtype))
+    return Tensor(data, requires_grad, dtype)
+
+
+def arange(
+    start: float, end: float | None = None, step: float = 1, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Values from start (or 0) up to, not including, end; integers stay int64, floats get the default dtype."""
+    if end is None:
+        start, end = 0, start
+    data = np.arange(start, end, step)
+    return Tensor(data, requires_grad, dtype)
+
+
+def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """`steps` evenly spaced values from start to end, both included."""
+    return Tensor(np.linspace(start, end, steps), requires_grad, _float_dtype(dtype))
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """The identity matrix (n x m)."""
+    return Tensor(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, dtype)
+
+
+def _like_dtype(other: Tensor, dtype: Any) -> Any:
+    return other.dtype if dtype is None else dtype
+
+
+def zeros_like(other: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return zeros(other.shape, dtype=_like_dtype(other, dtype), requires_grad=requires_grad)
+
+
+def ones_like(other: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return ones(other.shape, dtype=_like_dtype(other, dtype), requires_grad=requires_grad)
+
+
+def full_like(other: Tensor, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return full(other.shape, fill_value, dtype=_like_dtype(other, dtype), requires_grad=requires_grad)
+
+
+def rand_like(other: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return rand(other.shape, dtype=_like_dtype(other, dtype), requires_grad=requires_grad)
+
+
+def randn_like(other: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return randn(other.shape, dtype=_like_dtype(other, dtype), requires_grad=requires_grad)
+
+
+# Also reachable as Tensor.zeros(...), Tensor.randn(...), as the design shows.
+for _creator in (zeros, ones, full, rand, randn, arange, linspace, eye):
+    setattr(Tensor, _creator.__name__, staticmethod(_creator))

@@ -1,0 +1,39 @@
+"""nn.Linear: y = x W^T + b with W of shape (out_features, in_features), as in PyTorch."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import functional as F
+from ..dtypes import get_default_dtype
+from ..rng import generator
+from ..tensor import Tensor
+from .module import Module, Parameter
+
+
+class Linear(Module):
+    """A fully connected layer, computed by one fused node (F.linear).
+
+    Initialised as PyTorch does: W and b uniform in [-1/sqrt(in_features), 1/sqrt(in_features)]
+    (kaiming_uniform_ with a = sqrt(5)); nn.MLP re-initialises W to suit its activation.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None) -> None:
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        dtype = dtype or get_default_dtype()
+        bound = 1.0 / math.sqrt(in_features) if in_features > 0 else 0.0
+        self.weight = Parameter(generator().uniform(-bound, bound, (out_features, in_features)), dtype=dtype)
+        self.bias = Parameter(generator().uniform(-bound, bound, out_features), dtype=dtype) if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.shape[-1:] != (self.in_features,):
+            raise ValueError(
+                f"{self!r}: expected input with {self.in_features} features in its last dim, got "
+                f"shape {x.shape} ({x.shape[-1] if x.ndim else 'a scalar'} features)"
+            )
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -1,0 +1,198 @@
+"""Module and Parameter: the containers that find a model's parameters by walking its attributes."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A leaf Tensor that a Module registers as trainable (requires grad by default)."""
+
+    def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None) -> None:
+        super().__init__(data, requires_grad=requires_grad, dtype=dtype)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class _HookHandle:
+    def __init__(self, hooks: dict, key: int) -> None:
+        self._hooks, self._key = hooks, key
+
+    def remove(self) -> None:
+        self._hooks.pop(self._key, None)
+
+
+class Module:
+    """Base class of layers and models: subclasses set parameters and sub-modules as attributes in
+    __init__ and define forward(); calling the module runs forward and its forward hooks.
+
+    Parameters and sub-modules are found in attribute order, so state_dict keys are attribute
+    paths as in PyTorch (`0.weight`, `encoder.bias`).
+    """
+
+    training = True
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_forward_hooks", {})
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        output = self.forward(*args, **kwargs)
+        for hook in self.__dict__.get("_forward_hooks", {}).values():
+            result = hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
+
+    def register_forward_hook(self, hook: Callable[[Module, tuple, Any], Any]) -> _HookHandle:
+        """Call `hook(module, inputs, output)` after every forward; a returned value replaces the output."""
+        hooks = self.__dict__.setdefault("_forward_hooks", {})
+        key = max(hooks, default=-1) + 1
+        hooks[key] = hook
+        return _HookHandle(hooks, key)
+
+    # ------------------------------------------------------------ traversal
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        for name, value in self.__dict__.items():
+            if isinstance(value, Module):
+                yield name, value
+
+    def children(self) -> Iterator[Module]:
+        for _, child in self.named_children():
+            yield child
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module and every sub-module, depth first, with dotted names ('' for self)."""
+        stack = [(prefix, self)]
+        seen = set()
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            children = [(f"{name}.{child_name}" if name else child_name, child)
+                        for child_name, child in module.named_children()]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator[Module]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """Every parameter with its dotted attribute path, each parameter once."""
+        seen = set()
+        for module_name, module in self.named_modules(prefix):
+            for name, value in module.__dict__.items():
+                if isinstance(value, Parameter) and id(value) not in seen:
+                    seen.add(id(value))
+                    yield (f"{module_name}.{name}" if module_name else name), value
+
+    def parameters(self) -> Iterator[Parameter]:
+        for _, parameter in self.named_parameters():
+            yield parameter
+
+    def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
+        """Non-trainable state saved with the model (BatchNorm's running statistics)."""
+        for module_name, module in self.named_modules():
+            for name in module.__dict__.get("_buffer_names", ()):
+                yield (f"{module_name}.{name}" if module_name else name), getattr(module, name)
+
+    def register_buffer(self, name: str, tensor: Tensor) -> None:
+        """Keep `tensor` as state of this module (in state_dict) that is not a parameter."""
+        names = self.__dict__.setdefault("_buffer_names", [])
+        if name not in names:
+            names.append(name)
+        setattr(self, name, tensor)
+
+    # ------------------------------------------------------------ modes and gradients
+
+    def train(self, mode: bool = True) -> Module:
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for parameter in self.parameters():
+            if set_to_none or parameter.grad is None:
+                parameter.grad = None
+            else:
+                parameter.grad.data = np.zeros_like(parameter.data)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for parameter in self.parameters():
+            parameter.requires_grad_(requires_grad)
+        return self
+
+    # ------------------------------------------------------------ state
+
+    def state_dict(self) -> OrderedDict[str, Tensor]:
+        """Parameters and buffers by dotted name, as detached Tensors sharing the model's data."""
+        state: OrderedDict[str, Tensor] = OrderedDict()
+        for name, parameter in self.named_parameters():
+            state[name] = parameter.detach()
+        for name, buffer in self.named_buffers():
+            state[name] = buffer.detach()
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> tuple[list, list]:
+        """Copy values (Tensors or ndarrays) into this module's parameters and buffers.
+
+        With `strict`, any missing, unexpected or mis-shaped key raises one error that lists them
+        all; without it, matching keys are loaded and (missing, unexpected) is returned.
+        """
+        own = dict(self.named_parameters())
+        own.update(self.named_buffers())
+        missing = [key for key in own if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in own]
+        mismatched = []
+        for key, target in own.items():
+            if key in state_dict:
+                value = state_dict[key]
+                shape = np.shape(value.data if isinstance(value, Tensor) else value)
+                if shape != target.shape:
+                    mismatched.append(f"{key}: checkpoint {shape}, model {target.shape}")
+        if strict and (missing or unexpected or mismatched):
+            problems = []
+            if missing:
+                problems.append(f"missing keys: {', '.join(missing)}")
+            if unexpected:
+                problems.append(f"unexpected keys: {', '.join(unexpected)}")
+            if mismatched:
+                problems.append(f"shape mismatches: {'; '.join(mismatched)}")
+            raise KeyError(f"load_state_dict for {type(self).__name__}: " + "; ".join(problems))
+        for key, target in own.items():
+            if key in state_dict and not any(entry.startswith(key + ":") for entry in mismatched):
+                value = state_dict[key]
+                array = value.data if isinstance(value, Tensor) else np.asarray(value)
+                target.data[...] = array
+        return missing, unexpected
+
+    # ------------------------------------------------------------ display
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        children = list(self.named_children())
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"{type(self).__name__}("]
+        for name, child in children:
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        lines.append(")")
+        return "\n".join(lines)

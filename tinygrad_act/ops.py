@@ -1,0 +1,360 @@
+"""Differentiable primitives: each op's forward rule on numpy arrays with its derivative beside it.
+
+Every op here works on plain ndarrays; `Tensor` methods apply them (see tensor.py). Gradients may
+keep the broadcast shape of the output: the engine sums them back to each input's shape.
+Activations live in activations.py and fused kernels (linear, cross-entropy) in fused.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .autograd import Function
+
+# ---------------------------------------------------------------- elementwise arithmetic
+
+
+class Add(Function):
+    """a + b; d/da = 1, d/db = 1."""
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, grad_output):
+        return grad_output, grad_output
+
+
+class Sub(Function):
+    """a - b; d/da = 1, d/db = -1."""
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, grad_output):
+        return grad_output, (-grad_output if self.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """a * b; d/da = b, d/db = a."""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a * b
+
+    def backward(self, grad_output):
+        needs_a, needs_b = self.needs_input_grad
+        return (
+            grad_output * self.b if needs_a else None,
+            grad_output * self.a if needs_b else None,
+        )
+
+
+class Div(Function):
+    """a / b; d/da = 1/b, d/db = -a/b^2 = -(a/b)/b."""
+
+    def forward(self, a, b):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = a / b
+        self.b, self.out = b, out
+        return out
+
+    def backward(self, grad_output):
+        needs_a, needs_b = self.needs_input_grad
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            grad_a = grad_output / self.b
+            return (grad_a if needs_a else None, -grad_a * self.out if needs_b else None)
+
+
+class Neg(Function):
+    """-a; d/da = -1."""
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, grad_output):
+        return -grad_output
+
+
+class Pow(Function):
+    """a ** b; d/da = b a^(b-1), d/db = a^b log(a) (taken as 0 where a = 0, the limit for b > 0)."""
+
+    def forward(self, a, b):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = np.power(a, b)
+        self.a, self.b, self.out = a, b, out
+        return out
+
+    def backward(self, grad_output):
+        needs_a, needs_b = self.needs_input_grad
+        a, b = self.a, self.b
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            grad_a = grad_output * b * np.power(a, b - 1) if needs_a else None
+            if needs_b:
+                log_a = np.log(np.where(a == 0, 1, a))
+                grad_b = grad_output * self.out * log_a
+            else:
+                grad_b = None
+        return grad_a, grad_b
+
+
+class Exp(Function):
+    """e^a; d/da = e^a (the output, which is what backward keeps)."""
+
+    def forward(self, a):
+        with np.errstate(over="ignore"):
+            self.out = np.exp(a)
+        return self.out
+
+    def backward(self, grad_output):
+        return grad_output * self.out
+
+
+class Log(Function):
+    """log a (NaN for a < 0, -inf at 0, as in PyTorch); d/da = 1/a."""
+
+    def forward(self, a):
+        self.a = a
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(a)
+
+    def backward(self, grad_output):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad_output / self.a
+
+
+class Sqrt(Function):
+    """sqrt a; d/da = 1 / (2 sqrt a) (inf at 0)."""
+
+    def forward(self, a):
+        with np.errstate(invalid="ignore"):
+            self.out = np.sqrt(a)
+        return self.out
+
+    def backward(self, grad_output):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad_output / (2 * self.out)
+
+
+class Abs(Function):
+    """|a|; d/da = sign(a), 0 at a = 0 (PyTorch's choice)."""
+
+    def forward(self, a):
+        self.a = a
+        return np.abs(a)
+
+    def backward(self, grad_output):
+        return grad_output * np.sign(self.a)
+
+
+class Clamp(Function):
+    """min(max(a, low), high); d/da = 1 where low <= a <= high, else 0 (as in PyTorch)."""
+
+    def forward(self, a, low=None, high=None):
+        self.a, self.low, self.high = a, low, high
+        return np.clip(a, low, high)
+
+    def backward(self, grad_output):
+        inside = np.ones(self.a.shape, dtype=bool)
+        if self.low is not None:
+            inside &= self.a >= self.low
+        if self.high is not None:
+            inside &= self.a <= self.high
+        return grad_output * inside
+
+
+class Cast(Function):
+    """a converted to another float dtype; the gradient is converted back to a's dtype."""
+
+    def forward(self, a, dtype):
+        self.dtype_in = a.dtype
+        return a.astype(dtype)
+
+    def backward(self, grad_output):
+        return grad_output.astype(self.dtype_in)
+
+
+class Where(Function):
+    """where(condition, a, b); the gradient goes to a where condition holds, to b elsewhere."""
+
+    def forward(self, condition, a, b):
+        self.condition = condition
+        return np.where(condition, a, b)
+
+    def backward(self, grad_output):
+        _, needs_a, needs_b = self.needs_input_grad
+        zero = np.zeros((), dtype=grad_output.dtype)
+        return (
+            None,
+            np.where(self.condition, grad_output, zero) if needs_a else None,
+            np.where(self.condition, zero, grad_output) if needs_b else None,
+        )
+
+
+# ---------------------------------------------------------------- reductions
+
+
+def _expand_reduced(grad_output, shape, axis, keepdims):
+    """Reshape a reduced gradient so it broadcasts against the input of shape `shape`."""
+    if axis is None or keepdims:
+        return grad_output
+    return np.expand_dims(grad_output, axis)
+
+
+class Sum(Function):
+    """sum over `axis`; d/da = 1 for every summed element."""
+
+    def forward(self, a, axis=None, keepdims=False):
+        self.shape_in, self.axis, self.keepdims = a.shape, axis, keepdims
+        return np.asarray(a.sum(axis=axis, keepdims=keepdims))
+
+    def backward(self, grad_output):
+        grad = _expand_reduced(grad_output, self.shape_in, self.axis, self.keepdims)
+        return np.broadcast_to(grad, self.shape_in)
+
+
+class Mean(Function):
+    """mean over `axis`; d/da = 1/n for each of the n averaged elements."""
+
+    def forward(self, a, axis=None, keepdims=False):
+        self.shape_in, self.axis, self.keepdims = a.shape, axis, keepdims
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.asarray(a.mean(axis=axis, keepdims=keepdims))
+        self.count = a.size // out.size if out.size else 0
+        return out
+
+    def backward(self, grad_output):
+        grad = _expand_reduced(grad_output, self.shape_in, self.axis, self.keepdims)
+        return np.broadcast_to(grad / self.count, self.shape_in)
+
+
+class Max(Function):
+    """max over `axis` (torch.amax); the gradient is shared equally by the elements that tie for it."""
+
+    reduce = staticmethod(np.max)
+
+    def forward(self, a, axis=None, keepdims=False):
+        if a.size == 0:
+            raise ValueError(f"cannot take the {self.name} of an empty tensor of shape {a.shape}")
+        out = self.reduce(a, axis=axis, keepdims=True)
+        self.winners = a == out
+        self.axis = axis
+        return np.asarray(out if keepdims else np.squeeze(out, axis=axis))
+
+    def backward(self, grad_output):
+        ties = self.winners.sum(axis=self.axis, keepdims=True)
+        return self.winners * (grad_output.reshape(ties.shape) / ties)
+
+
+class Min(Max):
+    """min over `axis` (torch.amin); the gradient is shared equally by the elements that tie for it."""
+
+    reduce = staticmethod(np.min)
+
+
+# ---------------------------------------------------------------- linear algebra
+
+
+class MatMul(Function):
+    """a @ b with numpy's rules (1-D, 2-D, batched); d/da = g @ b^T, d/db = a^T @ g."""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return np.matmul(a, b)
+
+    def backward(self, grad_output):
+        a, b = self.a, self.b
+        needs_a, needs_b = self.needs_input_grad
+        grad = grad_output
+        if a.ndim == 1:
+            grad = np.expand_dims(grad, -2)
+            a = a[None, :]
+        if b.ndim == 1:
+            grad = np.expand_dims(grad, -1)
+            b = b[:, None]
+        grad_a = grad_b = None
+        if needs_a:
+            grad_a = np.matmul(grad, np.swapaxes(b, -1, -2))
+            if self.a.ndim == 1:
+                grad_a = grad_a[..., 0, :]
+        if needs_b:
+            grad_b = np.matmul(np.swapaxes(a, -1, -2), grad)
+            if self.b.ndim == 1:
+                grad_b = grad_b[..., 0]
+        return grad_a, grad_b
+
+
+# ---------------------------------------------------------------- movement
+
+
+class Reshape(Function):
+    """a viewed with a new shape; the gradient is reshaped back."""
+
+    def forward(self, a, shape):
+        self.shape_in = a.shape
+        return a.reshape(shape)
+
+    def backward(self, grad_output):
+        return grad_output.reshape(self.shape_in)
+
+
+class Permute(Function):
+    """a with its dimensions reordered; the gradient is permuted back by the inverse order."""
+
+    def forward(self, a, dims):
+        self.inverse = tuple(np.argsort(dims))
+        return np.transpose(a, dims)
+
+    def backward(self, grad_output):
+        return np.transpose(grad_output, self.inverse)
+
+
+class Index(Function):
+    """a[index] for slices, ints, integer arrays and boolean masks.
+
+    The gradient is scattered back with np.add.at, so an element picked twice receives both
+    gradients (basic slices, which cannot repeat, take a plain assignment).
+    """
+
+    def forward(self, a, index):
+        self.shape_in, self.dtype_in, self.index = a.shape, a.dtype, index
+        return a[index]
+
+    def backward(self, grad_output):
+        grad = np.zeros(self.shape_in, dtype=grad_output.dtype)
+        if _is_basic_index(self.index):
+            grad[self.index] = grad_output
+        else:
+            np.add.at(grad, self.index, grad_output)
+        return grad
+
+
+def _is_basic_index(index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(
+        isinstance(part, (int, np.integer, slice)) or part is None or part is Ellipsis
+        for part in parts
+    )
+
+
+class Concatenate(Function):
+    """cat(tensors, dim); each input receives its slice of the gradient."""
+
+    def forward(self, *arrays, axis=0):
+        self.axis = axis
+        self.splits = np.cumsum([array.shape[axis] for array in arrays])[:-1]
+        return np.concatenate(arrays, axis=axis)
+
+    def backward(self, grad_output):
+        return tuple(np.split(grad_output, self.splits, axis=self.axis))
+
+
+class Stack(Function):
+    """stack(tensors, dim); each input receives its slice of the gradient along the new dim."""
+
+    def forward(self, *arrays, axis=0):
+        self.axis = axis
+        return np.stack(arrays, axis=axis)
+
+    def backward(self, grad_output):
+        count = grad_output.shape[self.axis]
+        return tuple(np.take(grad_output, i, axis=self.axis) for i in range(count))
