@@ -3,8 +3,20 @@
 from . import activations, functional, nn
 from .autograd import enable_grad, is_grad_enabled, no_grad
 from .creation import (
-    arange, eye, full, full_like, linspace, ones, ones_like, rand, rand_like, randn, randn_like,
-    tensor, zeros, zeros_like,
+    arange,
+    eye,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
 )
 from .dtypes import default_dtype, get_default_dtype, set_default_dtype
 from .gradcheck import GradcheckError, gradcheck

@@ -11,15 +11,18 @@ next node, so there is no recursion and no separate sort: a 100,000-op chain is 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import heapq
 import itertools
-from typing import Any, Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
 _grad_enabled = True
 _sequence = itertools.count()
+_scope: Any = None  # the nn.Module whose forward is running, recorded on each node for pictures
 
 
 def is_grad_enabled() -> bool:
@@ -76,7 +79,10 @@ class Function:
     # The graph's structure lives in slots and survives `release`; what forward saves for backward
     # lives in __dict__ and is dropped by it. Rarely used fields default on the class, so most
     # nodes never set them.
-    __slots__ = ("parents", "needs_input_grad", "sequence", "shape", "dtype", "grad_norm", "__dict__", "__weakref__")
+    __slots__ = (
+        "parents", "needs_input_grad", "sequence", "shape", "dtype", "scope", "grad_norm",
+        "__dict__", "__weakref__",
+    )
     hooks: tuple = ()
     retained_tensor: Any = None
     released = False
@@ -108,6 +114,19 @@ def record_node(node: Function, parents: tuple, needs_input_grad: tuple, data: n
     node.sequence = next(_sequence)
     node.shape = data.shape
     node.dtype = data.dtype
+    node.scope = _scope
+
+
+@contextlib.contextmanager
+def module_scope(module: Any) -> Iterator[None]:
+    """Record `module` as the scope of the nodes made inside the block (nn.Module.__call__ uses it,
+    so a graph drawing can group nodes by layer)."""
+    global _scope
+    previous, _scope = _scope, module
+    try:
+        yield
+    finally:
+        _scope = previous
 
 
 def sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:

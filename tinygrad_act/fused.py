@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .autograd import Function
 from .activations import shift_by_max
+from .autograd import Function
 
 
 class Linear(Function):

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import module_scope
 from ..tensor import Tensor
 
 
@@ -46,7 +47,8 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        output = self.forward(*args, **kwargs)
+        with module_scope(self):
+            output = self.forward(*args, **kwargs)
         for hook in self.__dict__.get("_forward_hooks", {}).values():
             result = hook(self, args, output)
             if result is not None:
