@@ -1,7 +1,7 @@
 """tinygrad_act: a small autograd framework on numpy, built to show why activation functions matter."""
 
 from . import activations, functional, nn
-from .autograd import enable_grad, is_grad_enabled, no_grad
+from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .creation import (
     arange,
     eye,
@@ -26,7 +26,8 @@ from .tensor import Tensor, cat, stack, where
 __version__ = "0.1.0"
 
 __all__ = [
-    "GradcheckError", "Tensor", "activations", "arange", "cat", "default_dtype", "enable_grad", "eye",
+    "GradcheckError", "Tensor", "activations", "arange", "cat", "default_dtype", "detect_anomaly",
+    "enable_grad", "eye",
     "full", "full_like", "functional", "get_default_dtype", "gradcheck", "is_grad_enabled", "linspace",
     "manual_seed", "nn", "no_grad", "ones", "ones_like", "rand", "rand_like", "randn", "randn_like",
     "set_default_dtype", "stack", "tensor", "where", "zeros", "zeros_like",

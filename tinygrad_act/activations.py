@@ -89,17 +89,35 @@ class ActivationSpec:
 
     def __call__(self, x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         """Apply the activation to a Tensor: `spec(x, 0.2)` is `F.leaky_relu(x, 0.2)`."""
-        params = self.bind(args, kwargs) if args or kwargs else self.params
-        return apply(ActivationFunction, x, spec=self, params=params)
+        if args or kwargs:
+            return apply(self.node_class, x, self.bind(args, kwargs))
+        return apply(self.node_class, x)
+
+    @property
+    def node_class(self) -> type[ActivationFunction]:
+        """The graph-node class of this activation (made once, on first use)."""
+        node_class = _NODE_CLASSES.get(self.name)
+        if node_class is None or node_class.spec is not self:  # new, or re-registered with replace=True
+            node_class = type(self.name, (ActivationFunction,), {"__slots__": (), "spec": self})
+            _NODE_CLASSES[self.name] = node_class
+        return node_class
 
 
 class ActivationFunction(Function):
-    """The graph node of any registered activation: runs its spec's forward and backward rules."""
+    """The graph node of a registered activation: runs its spec's forward and backward rules.
 
-    __slots__ = ("spec", "params")  # kept after backward, so a drawn graph still names the node
+    Each activation gets its own subclass with `spec` as a class attribute, so applying one
+    passes nothing but the input (and the parameters when they differ from the defaults).
+    """
 
-    def forward(self, x: np.ndarray, spec: ActivationSpec, params: dict) -> np.ndarray:
-        self.spec, self.params = spec, params
+    __slots__ = ("params",)  # kept after backward, so a drawn graph still names the node
+    spec: ActivationSpec
+
+    def forward(self, x: np.ndarray, params: dict | None = None) -> np.ndarray:
+        spec = self.spec
+        if params is None:
+            params = spec.params
+        self.params = params
         y = spec.forward(x, **params)
         saves = spec.saves
         self.x = x if saves == "input" or saves == "both" else None
@@ -114,6 +132,7 @@ class ActivationFunction(Function):
         return self.spec.label(self.params)
 
 
+_NODE_CLASSES: dict[str, type[ActivationFunction]] = {}
 _REGISTRY: dict[str, ActivationSpec] = {}
 _listeners: list[Callable[[ActivationSpec], None]] = []
 
@@ -142,6 +161,15 @@ def register_activation(
 
     def register(forward_fn: Callable) -> ActivationSpec:
         spec_name = name or forward_fn.__name__
+        if not spec_name.isidentifier():
+            raise ValueError(
+                f"register_activation: {spec_name!r} is not a Python identifier, so it cannot be F.{spec_name}"
+            )
+        if spec_name not in _REGISTRY and hasattr(Tensor, spec_name):
+            raise ValueError(
+                f"register_activation: {spec_name!r} would replace the Tensor method Tensor.{spec_name}; "
+                "choose another name"
+            )
         if spec_name in _REGISTRY and not replace:
             raise ValueError(
                 f"register_activation: {spec_name!r} is already registered; pass replace=True to redefine it"
@@ -161,8 +189,12 @@ def register_activation(
 
 
 def _tensor_method(spec: ActivationSpec) -> Callable[..., Tensor]:
+    node_class = spec.node_class
+
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        return spec(self, *args, **kwargs)
+        if args or kwargs:
+            return apply(node_class, self, spec.bind(args, kwargs))
+        return apply(node_class, self)
 
     method.__name__ = spec.name
     method.__doc__ = f"{spec.formula}; derivative {spec.derivative}. {spec.note}"

@@ -23,6 +23,7 @@ import numpy as np
 _grad_enabled = True
 _sequence = itertools.count()
 _scope: Any = None  # the nn.Module whose forward is running, recorded on each node for pictures
+_detect_anomaly = False
 
 
 def is_grad_enabled() -> bool:
@@ -65,6 +66,51 @@ class enable_grad(_GradMode):
     enabled = True
 
 
+class detect_anomaly(_GradMode):
+    """`with detect_anomaly():` checks every op's output and every gradient for NaN/Inf and raises
+    RuntimeError at the first op that produced one, naming the op and the shapes involved.
+
+    It costs a pass over each array, so use it to find a problem, not in every run.
+    """
+
+    def __enter__(self) -> None:
+        global _detect_anomaly
+        self._previous = _detect_anomaly
+        _detect_anomaly = True
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _detect_anomaly
+        _detect_anomaly = self._previous
+
+
+def check_forward(node: Function, inputs: list, output: np.ndarray) -> None:
+    """Anomaly mode: raise if `output` holds NaN/Inf (saying whether the inputs already did)."""
+    if output.dtype.kind != "f" or np.isfinite(output).all():
+        return
+    shapes = ", ".join(str(np.shape(x)) for x in inputs)
+    inputs_finite = all(np.isfinite(x).all() for x in inputs if np.asarray(x).dtype.kind == "f")
+    origin = "from finite inputs" if inputs_finite else "(its inputs already held NaN/Inf)"
+    raise RuntimeError(
+        f"detect_anomaly: forward of {node.name} produced {_describe(output)} {origin}; "
+        f"input shapes {shapes}, output shape {output.shape}"
+    )
+
+
+def _check_backward(node: Function, grad_output: np.ndarray, input_grads: tuple) -> None:
+    for index, grad in enumerate(input_grads):
+        if grad is not None and not np.isfinite(grad).all():
+            raise RuntimeError(
+                f"detect_anomaly: backward of {node.name} produced {_describe(grad)} in the gradient "
+                f"of input {index} (shape {np.shape(grad)}) from a gradient of shape {grad_output.shape} "
+                f"that was {'finite' if np.isfinite(grad_output).all() else 'already NaN/Inf'}"
+            )
+
+
+def _describe(array: np.ndarray) -> str:
+    nan, inf = int(np.isnan(array).sum()), int(np.isinf(array).sum())
+    return f"{nan} NaN and {inf} Inf value(s)"
+
+
 class Function:
     """One differentiable operation; once applied, the graph node that made its output.
 
@@ -105,16 +151,6 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name} backward>"
-
-
-def record_node(node: Function, parents: tuple, needs_input_grad: tuple, data: np.ndarray) -> None:
-    """Make `node` the graph node of an output `data` computed from `parents`."""
-    node.parents = parents
-    node.needs_input_grad = needs_input_grad
-    node.sequence = next(_sequence)
-    node.shape = data.shape
-    node.dtype = data.dtype
-    node.scope = _scope
 
 
 @contextlib.contextmanager
@@ -174,6 +210,8 @@ def run_backward(root: Any, grad_output: np.ndarray, retain_graph: bool, wrap: C
             input_grads = node.backward(grad)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
+            if _detect_anomaly:
+                _check_backward(node, grad, input_grads)
             if not retain_graph:
                 node.release()
             for parent, input_grad in zip(node.parents, input_grads):

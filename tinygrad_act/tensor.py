@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import autograd, ops
-from .autograd import Function, record_node, run_backward
+from .autograd import Function, run_backward
 from .dtypes import to_array
 
 _new_object = object.__new__
@@ -26,6 +26,7 @@ def apply(function_class: type[Function], *args: Any, **params: Any) -> Tensor:
     """Run `function_class`'s forward on the arrays of `args` and, if grad is on, record the node.
 
     `args` are Tensors or constants (Python numbers, ndarrays) that never receive a gradient.
+    This is the hot path of every op, hence the plain loops.
     """
     node = function_class()
     arrays = [arg.data if isinstance(arg, Tensor) else arg for arg in args]
@@ -36,16 +37,29 @@ def apply(function_class: type[Function], *args: Any, **params: Any) -> Tensor:
         raise ValueError(f"{node.name}: shapes {shapes}: {error}") from None
     if type(data) is not np.ndarray:
         data = np.asarray(data)
+    if autograd._detect_anomaly:
+        autograd.check_forward(node, arrays, data)
     out = _new_object(Tensor)
     out.data = data
     if autograd._grad_enabled:
-        needs_input_grad = tuple(isinstance(arg, Tensor) and arg.requires_grad for arg in args)
-        if True in needs_input_grad:
-            parents = tuple(
-                (arg.grad_fn or arg) if needed else None
-                for arg, needed in zip(args, needs_input_grad)
-            )
-            record_node(node, parents, needs_input_grad, data)
+        parents = []
+        needs_input_grad = []
+        recording = False
+        for arg in args:
+            if isinstance(arg, Tensor) and arg.requires_grad:
+                parents.append(arg.grad_fn or arg)
+                needs_input_grad.append(True)
+                recording = True
+            else:
+                parents.append(None)
+                needs_input_grad.append(False)
+        if recording:
+            node.parents = tuple(parents)
+            node.needs_input_grad = tuple(needs_input_grad)
+            node.sequence = next(autograd._sequence)
+            node.shape = data.shape
+            node.dtype = data.dtype
+            node.scope = autograd._scope
             out.grad_fn = node
             out.requires_grad = True
     return out

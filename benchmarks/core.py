@@ -1,0 +1,323 @@
+"""Speed of the autograd core against the same computation hand-written in numpy (and PyTorch).
+
+Three figures, each a ratio of medians measured in one run at one BLAS thread, implementations
+interleaved in rounds:
+  1. one training step of a 784-256-256-10 ReLU MLP on a batch of 128 (float32): forward, softmax
+     cross-entropy, backward, SGD update;
+  2. per-op overhead: a chain of 100 small elementwise ops (add, mul, tanh, relu) on a (4, 2) tensor,
+     forward + backward;
+  3. XOR: a 2-4-1 tanh/sigmoid MLP trained for 2000 full-batch SGD steps.
+
+    python benchmarks/core.py [--rounds 9]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+from timing import interleaved, one_thread, torch_or_none
+
+import tinygrad_act as ta
+import tinygrad_act.functional as F
+from tinygrad_act import Tensor, nn
+try:
+    from tinygrad_act import optim
+except ImportError:
+    optim = None
+
+# ------------------------------------------------------------------ 1. MLP training step
+
+BATCH, SIZES, LR = 128, (784, 256, 256, 10), 0.01
+
+
+def mlp_case(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    x = rng.random((BATCH, SIZES[0]), dtype=np.float32)
+    y = rng.integers(0, SIZES[-1], BATCH)
+    layers = [(rng.standard_normal((n_out, n_in), dtype=np.float32) * np.float32(np.sqrt(2 / n_in)),
+               np.zeros(n_out, np.float32)) for n_in, n_out in zip(SIZES[:-1], SIZES[1:])]
+    return x, y, layers
+
+
+def numpy_mlp_step(x, y, layers):
+    """The step written by hand: what our engine must match."""
+    (w1, b1), (w2, b2), (w3, b3) = layers
+    rows = np.arange(len(y))
+    h1 = x @ w1.T
+    h1 += b1
+    a1 = np.maximum(h1, 0)
+    h2 = a1 @ w2.T
+    h2 += b2
+    a2 = np.maximum(h2, 0)
+    logits = a2 @ w3.T
+    logits += b3
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = -log_probabilities[rows, y].mean()
+    g3 = np.exp(log_probabilities)
+    g3[rows, y] -= 1.0
+    g3 *= 1.0 / len(y)
+    g_a2 = g3 @ w3
+    g2 = g_a2 * (a2 > 0)
+    g_a1 = g2 @ w2
+    g1 = g_a1 * (a1 > 0)
+    grads = [(g1.T @ x, g1.sum(0)), (g2.T @ a1, g2.sum(0)), (g3.T @ a2, g3.sum(0))]
+    for (w, b), (gw, gb) in zip(layers, grads):
+        w -= LR * gw
+        b -= LR * gb
+    return loss
+
+
+def ours_mlp(x, y, layers):
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
+    for linear, (w, b) in zip(model[::2], layers):
+        linear.weight.data[...] = w
+        linear.bias.data[...] = b
+    optimizer = optim.SGD(model.parameters(), lr=LR)
+    inputs = Tensor(x)
+
+    def step():
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(inputs), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step
+
+
+def ours_mlp_composite(x, y, layers):
+    """The same step with the loss written from primitives (log_softmax, indexing, mean)."""
+    params = [(Tensor(w.copy(), requires_grad=True), Tensor(b.copy(), requires_grad=True)) for w, b in layers]
+    flat = [p for pair in params for p in pair]
+    inputs, rows = Tensor(x), np.arange(len(y))
+
+    def step():
+        h = inputs
+        for i, (w, b) in enumerate(params):
+            h = F.linear(h, w, b)
+            if i < len(params) - 1:
+                h = h.relu()
+        loss = -h.log_softmax(dim=1)[rows, y].mean()
+        for p in flat:
+            p.grad = None
+        loss.backward()
+        for p in flat:
+            p.data -= LR * p.grad.data
+        return loss
+
+    return step
+
+
+def torch_mlp(torch, x, y, layers):
+    model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 256),
+                                torch.nn.ReLU(), torch.nn.Linear(256, 10))
+    with torch.no_grad():
+        for linear, (w, b) in zip(model[::2], layers):
+            linear.weight.copy_(torch.from_numpy(w))
+            linear.bias.copy_(torch.from_numpy(b))
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
+    inputs, targets = torch.from_numpy(x), torch.from_numpy(y)
+
+    def step():
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(inputs), targets)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step
+
+
+# ------------------------------------------------------------------ 2. per-op overhead
+
+CHAIN = 100
+CHAIN_OPS = ("add", "mul", "tanh", "relu")
+
+
+def numpy_chain(x):
+    values, ops = [], []
+    v = x
+    for i in range(CHAIN):
+        op = CHAIN_OPS[i % 4]
+        if op == "add":
+            v = v + 0.5
+        elif op == "mul":
+            v = v * 0.9
+        elif op == "tanh":
+            v = np.tanh(v)
+        else:
+            v = np.maximum(v, 0)
+        values.append(v)
+        ops.append(op)
+    grad = np.ones_like(v)
+    for op, out in zip(reversed(ops), reversed(values)):
+        if op == "mul":
+            grad = grad * 0.9
+        elif op == "tanh":
+            grad = grad * (1.0 - out * out)
+        elif op == "relu":
+            grad = grad * (out > 0)
+    return grad
+
+
+def ours_chain(x):
+    leaf = Tensor(x, requires_grad=True)
+
+    def run():
+        v = leaf
+        for i in range(CHAIN):
+            op = CHAIN_OPS[i % 4]
+            if op == "add":
+                v = v + 0.5
+            elif op == "mul":
+                v = v * 0.9
+            elif op == "tanh":
+                v = v.tanh()
+            else:
+                v = v.relu()
+        leaf.grad = None
+        v.sum().backward()
+        return leaf.grad
+
+    return run
+
+
+def torch_chain(torch, x):
+    leaf = torch.tensor(x, requires_grad=True)
+
+    def run():
+        v = leaf
+        for i in range(CHAIN):
+            op = CHAIN_OPS[i % 4]
+            if op == "add":
+                v = v + 0.5
+            elif op == "mul":
+                v = v * 0.9
+            elif op == "tanh":
+                v = v.tanh()
+            else:
+                v = v.relu()
+        leaf.grad = None
+        v.sum().backward()
+        return leaf.grad
+
+    return run
+
+
+# ------------------------------------------------------------------ 3. XOR training
+
+XOR_STEPS, XOR_LR = 2000, 0.5
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32)
+XOR_Y = np.array([[0], [1], [1], [0]], np.float32)
+
+
+def xor_init(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    return [rng.uniform(-1, 1, (4, 2)).astype(np.float32), np.zeros(4, np.float32),
+            rng.uniform(-1, 1, (1, 4)).astype(np.float32), np.zeros(1, np.float32)]
+
+
+def numpy_xor():
+    w1, b1, w2, b2 = xor_init()
+    n = len(XOR_X)
+    for _ in range(XOR_STEPS):
+        h = np.tanh(XOR_X @ w1.T + b1)
+        out = h @ w2.T + b2
+        p = np.where(out >= 0, 1.0, np.exp(out)) / (1.0 + np.exp(-np.abs(out)))
+        g_out = 2.0 * (p - XOR_Y) / n * p * (1.0 - p)
+        g_h = (g_out @ w2) * (1.0 - h * h)
+        w2 -= XOR_LR * (g_out.T @ h)
+        b2 -= XOR_LR * g_out.sum(0)
+        w1 -= XOR_LR * (g_h.T @ XOR_X)
+        b1 -= XOR_LR * g_h.sum(0)
+    return ((p - XOR_Y) ** 2).mean()
+
+
+def ours_xor():
+    w1, b1, w2, b2 = xor_init()
+    model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1), nn.Sigmoid())
+    for p, value in zip(model.parameters(), (w1, b1, w2, b2)):
+        p.data[...] = value
+    optimizer = optim.SGD(model.parameters(), lr=XOR_LR)
+    x, y = Tensor(XOR_X), Tensor(XOR_Y)
+    for _ in range(XOR_STEPS):
+        optimizer.zero_grad()
+        loss = F.mse_loss(model(x), y)
+        loss.backward()
+        optimizer.step()
+    return loss.item()
+
+
+def torch_xor(torch):
+    def run():
+        w1, b1, w2, b2 = xor_init()
+        model = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1),
+                                    torch.nn.Sigmoid())
+        with torch.no_grad():
+            for p, value in zip(model.parameters(), (w1, b1, w2, b2)):
+                p.copy_(torch.from_numpy(value))
+        optimizer = torch.optim.SGD(model.parameters(), lr=XOR_LR)
+        x, y = torch.from_numpy(XOR_X), torch.from_numpy(XOR_Y)
+        for _ in range(XOR_STEPS):
+            optimizer.zero_grad()
+            loss = torch.nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            optimizer.step()
+        return loss.item()
+
+    return run
+
+
+# ------------------------------------------------------------------ report
+
+
+def report(title: str, times: dict[str, float], unit: float, unit_name: str, target: float | None) -> None:
+    base = times["numpy"]
+    print(f"\n{title}")
+    for name, seconds in times.items():
+        ratio = seconds / base
+        verdict = ""
+        if name == "tinygrad_act" and target is not None:
+            verdict = f"  (target <= {target:.2f}x: {'met' if ratio <= target else 'MISSED'})"
+        print(f"  {name:<28} {seconds / unit:10.1f} {unit_name}   {ratio:5.2f}x numpy{verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=9)
+    args = parser.parse_args()
+    torch = torch_or_none()
+    ta.manual_seed(0)
+    with one_thread() as blas:
+        print(f"BLAS: {blas}; 1 thread; {args.rounds} interleaved rounds; medians")
+        x, y, layers = mlp_case()
+        candidates = {
+            "numpy": lambda: numpy_mlp_step(x, y, [(w.copy(), b.copy()) for w, b in layers]),
+            "tinygrad_act": ours_mlp(x, y, layers),
+            "tinygrad_act (composite CE)": ours_mlp_composite(x, y, layers),
+        }
+        numpy_layers = [(w.copy(), b.copy()) for w, b in layers]
+        candidates["numpy"] = lambda: numpy_mlp_step(x, y, numpy_layers)
+        if torch:
+            candidates["pytorch"] = torch_mlp(torch, x, y, layers)
+        times = interleaved(candidates, rounds=args.rounds, repeat=20)
+        report("1. MLP 784-256-256-10 ReLU, batch 128, one SGD step", times, 1e-3, "ms", 1.10)
+
+        small = np.random.default_rng(1).standard_normal((4, 2)).astype(np.float32)
+        candidates = {"numpy": lambda: numpy_chain(small), "tinygrad_act": ours_chain(small)}
+        if torch:
+            candidates["pytorch"] = torch_chain(torch, small)
+        times = interleaved(candidates, rounds=args.rounds, repeat=100)
+        report(f"2. chain of {CHAIN} elementwise ops on (4, 2), forward + backward", times, 1e-6, "us", 3.0)
+
+        candidates = {"numpy": numpy_xor, "tinygrad_act": ours_xor}
+        if torch:
+            candidates["pytorch"] = torch_xor(torch)
+        times = interleaved(candidates, rounds=max(3, args.rounds // 3), repeat=1)
+        report(f"3. XOR 2-4-1 tanh/sigmoid, {XOR_STEPS} SGD steps", times, 1e-3, "ms", 4.0)
+
+
+if __name__ == "__main__":
+    main()
