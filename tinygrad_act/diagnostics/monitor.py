@@ -1,0 +1,69 @@
+"""The shared machinery of the diagnostics: hook handles that detach together, and per-layer records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from ..nn import Activation, Module
+
+
+def layer_name(path: str, module: Module) -> str:
+    """A module's attribute path ("0", "layers.3"), or its class name for the model itself."""
+    return path or type(module).__name__
+
+
+def activation_layers(model: Module, accept: Callable[[Activation], bool]) -> list[tuple[str, Activation]]:
+    """The activation layers of `model` (itself included) that `accept` keeps, with their names."""
+    return [(layer_name(path, module), module) for path, module in model.named_modules()
+            if isinstance(module, Activation) and accept(module)]
+
+
+class Monitor:
+    """Owns hook handles: `remove()` detaches them all, and `with Monitor(...) as m:` removes them on exit."""
+
+    def __init__(self) -> None:
+        self._handles: list[Any] = []
+
+    def remove(self) -> None:
+        """Detach every hook; what was recorded so far stays readable."""
+        for handle in self._handles:
+            handle.remove()
+        self._handles.clear()
+
+    def __enter__(self) -> Monitor:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.remove()
+
+
+class LayerFractions(Monitor):
+    """Forward hooks on activation layers that record, at every forward call, one fraction per layer
+    computed by `measure(layer, input_array, output_array)`.
+
+    `history[name]` holds one value per forward call of that layer; `fractions()` the latest ones.
+    """
+
+    def __init__(self, layers: Iterable[tuple[str, Activation]],
+                 measure: Callable[[Activation, np.ndarray, np.ndarray], float]) -> None:
+        super().__init__()
+        self.history: dict[str, list[float]] = {}
+        self._measure = measure
+        for name, layer in layers:
+            self.history[name] = []
+            self._handles.append(layer.register_forward_hook(self._recorder(name)))
+
+    def _recorder(self, name: str) -> Callable[[Module, tuple, Any], None]:
+        values = self.history[name]
+
+        def record(layer: Module, inputs: tuple, output: Any) -> None:
+            values.append(float(self._measure(layer, inputs[0].data, output.data)))
+
+        return record
+
+    def fractions(self) -> dict[str, float]:
+        """The value of each layer on its latest forward call (layers not yet run are left out)."""
+        return {name: values[-1] for name, values in self.history.items() if values}

@@ -1,0 +1,6 @@
+"""Pictures: activation galleries and training diagnostics (matplotlib), computation graphs (graphviz)."""
+
+from .activation_plots import plot_activations
+from .diagnostic_plots import plot_activation_stats, plot_dead_units, plot_gradient_flow, plot_history
+
+__all__ = ["plot_activation_stats", "plot_activations", "plot_dead_units", "plot_gradient_flow", "plot_history"]
