@@ -21,6 +21,7 @@ from timing import interleaved, one_thread, torch_or_none
 import tinygrad_act as ta
 import tinygrad_act.functional as F
 from tinygrad_act import Tensor, nn
+
 try:
     from tinygrad_act import optim
 except ImportError:

@@ -141,7 +141,7 @@ def register_activation(
     name: str | None = None,
     forward: Callable | None = None,
     *,
-    backward: Callable,
+    backward: Callable | None = None,
     params: dict[str, Any] | None = None,
     saves: str = "input",
     replace: bool = False,
@@ -156,6 +156,8 @@ def register_activation(
     fields of ActivationSpec (formula, derivative, output_range, zero_centred, monotonic,
     saturating, max_derivative, note, elementwise).
     """
+    if backward is None:  # also the bare `@register_activation`, which cannot carry a backward rule
+        raise TypeError("register_activation: give the backward rule: @register_activation(backward=...)")
     if saves not in ("input", "output", "both", "none"):
         raise ValueError(f"register_activation: saves must be input, output, both or none, got {saves!r}")
 
@@ -183,8 +185,6 @@ def register_activation(
 
     if forward is not None:
         return register(forward)
-    if callable(name):  # @register_activation with no arguments cannot carry a backward rule
-        raise TypeError("register_activation: give the backward rule: @register_activation(backward=...)")
     return register
 
 
@@ -424,6 +424,11 @@ register_activation(
 )
 
 
+# (minimum of f, maximum of f') of each GELU form, found with mpmath: the tanh form dips slightly lower.
+_GELU_EXTREMES = {"none": (-0.16997120747990366, 1.1289041451851548),
+                  "tanh": (-0.17004075057125405, 1.1289930686587718)}
+
+
 def _gelu(x, approximate):
     if approximate == "tanh":
         inner = _GELU_TANH_K * (x + _GELU_TANH_C * _clip_magnitude(x, 50.0) ** 3)
@@ -449,8 +454,8 @@ register_activation(
     "gelu", _gelu, backward=_gelu_backward, params={"approximate": "none"},
     formula=r"f(x) = x\,\Phi(x) = \frac{x}{2}\left(1 + \mathrm{erf}(x/\sqrt{2})\right)",
     derivative=r"\Phi(x) + x\,\varphi(x)",
-    output_range=(-0.16997120747990369, INF), zero_centred=False, monotonic=False, saturating=False,
-    max_derivative=1.1289514410967942,
+    output_range=lambda p: (_GELU_EXTREMES[p["approximate"]][0], INF), zero_centred=False, monotonic=False,
+    saturating=False, max_derivative=lambda p: _GELU_EXTREMES[p["approximate"]][1],
     note="a smooth ReLU weighted by the normal CDF; exact (erf) by default, tanh approximation on request",
 )
 
@@ -464,7 +469,7 @@ register_activation(
     "silu", lambda x: x * _sigmoid(x), backward=_silu_backward,
     formula=r"f(x) = x\,\sigma(x)", derivative=r"\sigma(x)\,(1 + x (1 - \sigma(x)))",
     output_range=(-0.27846454276107380, INF), zero_centred=False, monotonic=False, saturating=False,
-    max_derivative=1.0998393194986660, note="swish with beta = 1: smooth, non-monotonic dip below 0",
+    max_derivative=1.0998393201288669, note="swish with beta = 1: smooth, non-monotonic dip below 0",
 )
 
 
@@ -495,8 +500,8 @@ register_activation(
     "mish", _mish, backward=_mish_backward,
     formula=r"f(x) = x \tanh(\mathrm{softplus}(x))",
     derivative=r"\tanh(s) + x\,\sigma(x)\,(1 - \tanh^2(s)),\ s = \mathrm{softplus}(x)",
-    output_range=(-0.30884003586259, INF), zero_centred=False, monotonic=False, saturating=False,
-    max_derivative=1.0998749935836, note="smooth and non-monotonic like swish, with a slightly deeper dip",
+    output_range=(-0.30884341301725041, INF), zero_centred=False, monotonic=False, saturating=False,
+    max_derivative=1.0884981612517279, note="smooth and non-monotonic like swish, with a slightly deeper dip",
 )
 
 

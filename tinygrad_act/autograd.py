@@ -183,6 +183,20 @@ def run_backward(root: Any, grad_output: np.ndarray, retain_graph: bool, wrap: C
     their gradients once, after hooks, added to any `.grad` they already have (PyTorch's rule: call
     `zero_grad` between steps). `wrap(array)` turns an array into a graph-free Tensor.
     """
+    # Gradients may legitimately be inf or NaN (d/dx sqrt at 0, a NaN input): like PyTorch, produce
+    # them silently. One errstate for the whole pass costs less than one per op.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        leaf_grads = _propagate(root, grad_output, retain_graph, wrap)
+    for leaf, grad in leaf_grads.items():
+        for hook in leaf._hooks:
+            replaced = hook(wrap(grad))
+            if replaced is not None:
+                grad = replaced.data if hasattr(replaced, "data") else np.asarray(replaced)
+        accumulate_grad(leaf, grad, wrap)
+
+
+def _propagate(root: Any, grad_output: np.ndarray, retain_graph: bool, wrap: Callable) -> dict:
+    """Run every node's backward from `root`; returns the summed gradient of each leaf reached."""
     leaf_grads: dict = {}
     node = root.grad_fn
     if node is None:
@@ -232,12 +246,7 @@ def run_backward(root: Any, grad_output: np.ndarray, retain_graph: bool, wrap: C
                         leaf_grads[parent] = leaf_grads[parent] + input_grad
                     else:
                         leaf_grads[parent] = input_grad
-    for leaf, grad in leaf_grads.items():
-        for hook in leaf._hooks:
-            replaced = hook(wrap(grad))
-            if replaced is not None:
-                grad = replaced.data if hasattr(replaced, "data") else np.asarray(replaced)
-        accumulate_grad(leaf, grad, wrap)
+    return leaf_grads
 
 
 def accumulate_grad(tensor: Any, grad: np.ndarray, wrap: Callable) -> None:
