@@ -36,6 +36,14 @@ class _GradMode:
 
     enabled: bool
 
+    def __new__(cls, function: Callable | None = None) -> Any:
+        # `@no_grad` without parentheses decorates at once; `no_grad()` makes the context manager.
+        instance = super().__new__(cls)
+        return instance if function is None else instance(function)
+
+    def __init__(self, function: Callable | None = None) -> None:
+        pass
+
     def __enter__(self) -> None:
         global _grad_enabled
         self._previous = _grad_enabled
@@ -187,11 +195,19 @@ def run_backward(root: Any, grad_output: np.ndarray, retain_graph: bool, wrap: C
     # them silently. One errstate for the whole pass costs less than one per op.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         leaf_grads = _propagate(root, grad_output, retain_graph, wrap)
+    # A leaf's .grad must be an array of its own, since users may write into it: most gradients
+    # are fresh results of a backward rule and are kept as they are (no copy of a big weight
+    # gradient); a view, a read-only broadcast, the caller's `gradient`, or an array that already
+    # went to another leaf is copied.
+    handed_out = {id(grad_output)}
     for leaf, grad in leaf_grads.items():
         for hook in leaf._hooks:
             replaced = hook(wrap(grad))
             if replaced is not None:
                 grad = replaced.data if hasattr(replaced, "data") else np.asarray(replaced)
+        if id(grad) in handed_out or grad.base is not None or not grad.flags.writeable:
+            grad = grad.copy()
+        handed_out.add(id(grad))
         accumulate_grad(leaf, grad, wrap)
 
 
@@ -220,7 +236,7 @@ def _propagate(root: Any, grad_output: np.ndarray, retain_graph: bool, wrap: Cal
             if node.retained_tensor is not None:
                 retained = node.retained_tensor()
                 if retained is not None:
-                    accumulate_grad(retained, grad, wrap)
+                    accumulate_grad(retained, grad.copy(), wrap)
             input_grads = node.backward(grad)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
@@ -250,15 +266,14 @@ def _propagate(root: Any, grad_output: np.ndarray, retain_graph: bool, wrap: Cal
 
 
 def accumulate_grad(tensor: Any, grad: np.ndarray, wrap: Callable) -> None:
-    """Add `grad` to `tensor.grad` (creating it), in the tensor's dtype, never writing into `grad`.
+    """Add `grad`, an array the tensor may own, to `tensor.grad` (creating it), in the tensor's dtype.
 
-    The first gradient is stored without a copy; later ones replace `.grad.data` by a new sum, so
-    an array that is also held elsewhere (a user's `gradient=`, a gradient shared by two inputs of
-    an add) is never modified.
+    Later gradients are added in place, so `.grad` stays the same Tensor and array across
+    backward calls, as in PyTorch.
     """
     if grad.dtype != tensor.data.dtype:
         grad = grad.astype(tensor.data.dtype)
     if tensor.grad is None:
         tensor.grad = wrap(grad)
     else:
-        tensor.grad.data = tensor.grad.data + grad
+        tensor.grad.data += grad

@@ -21,9 +21,21 @@ def _float_dtype(dtype: Any) -> np.dtype:
     return get_default_dtype() if dtype is None else np.dtype(dtype)
 
 
+def _random_dtype(name: str, dtype: Any) -> np.dtype:
+    """The float dtype of a random tensor; samples of a continuous distribution cannot be integers."""
+    dtype = _float_dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"{name}: random samples need a float dtype, got {dtype}")
+    return dtype
+
+
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """A new tensor from data (as torch.tensor)."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    """A new leaf tensor holding a copy of `data` (as torch.tensor; `Tensor(array)` shares the array)."""
+    source = data.data if isinstance(data, Tensor) else data
+    result = Tensor(source, requires_grad=requires_grad, dtype=dtype)
+    if result.data is source:
+        result.data = source.copy()
+    return result
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -40,20 +52,21 @@ def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = 
 
 def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1)."""
-    data = generator().random(_shape(size), dtype=_float_dtype(dtype))
+    data = generator().random(_shape(size), dtype=_random_dtype("rand", dtype))
     return Tensor(data, requires_grad, dtype)
 
 
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
-    data = generator().standard_normal(_shape(size), dtype=_float_dtype(dtype))
+    data = generator().standard_normal(_shape(size), dtype=_random_dtype("randn", dtype))
     return Tensor(data, requires_grad, dtype)
 
 
 def arange(
     start: float, end: float | None = None, step: float = 1, dtype: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    """Values from start (or 0) up to, not including, end; integers stay int64, floats get the default dtype."""
+    """Values from start (or 0) up to, not including, end, `step` apart; integers stay int64, floats get
+    the default dtype."""
     if end is None:
         start, end = 0, start
     data = np.arange(start, end, step)

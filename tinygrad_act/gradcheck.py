@@ -56,6 +56,11 @@ def gradcheck(
         for i in checked:
             leaf = leaves[i]
             analytic = np.zeros(leaf.shape) if leaf.grad is None else leaf.grad.data
+            if analytic.shape != leaf.shape:
+                raise GradcheckError(
+                    f"gradcheck: gradient of input {i} has shape {analytic.shape} but the input has "
+                    f"shape {leaf.shape}"
+                )
             numeric = np.zeros(leaf.shape)
             values = leaf.data
             for position in np.ndindex(leaf.shape):
@@ -71,7 +76,7 @@ def gradcheck(
                 worst = np.unravel_index(np.nanargmax(np.where(np.isnan(error), np.inf, error)), leaf.shape)
                 raise GradcheckError(
                     f"gradcheck: gradient of input {i} (shape {leaf.shape}) is wrong at element "
-                    f"{tuple(int(j) for j in worst)}: analytic {analytic[worst]!r}, numeric "
-                    f"{numeric[worst]!r} (atol={atol}, rtol={rtol})"
+                    f"{tuple(int(j) for j in worst)}: analytic {float(analytic[worst])!r}, numeric "
+                    f"{float(numeric[worst])!r} (atol={atol}, rtol={rtol})"
                 )
     return True

@@ -228,7 +228,10 @@ class Mean(Function):
 
 
 class Max(Function):
-    """max over `axis` (torch.amax); the gradient is shared equally by the elements that tie for it."""
+    """max over `axis` (torch.amax); the gradient is shared equally by the elements that tie for it.
+
+    A NaN is the max of its slice and takes the gradient (as in PyTorch), although NaN != NaN.
+    """
 
     reduce = staticmethod(np.max)
 
@@ -237,6 +240,8 @@ class Max(Function):
             raise ValueError(f"cannot take the {self.name} of an empty tensor of shape {a.shape}")
         out = self.reduce(a, axis=axis, keepdims=True)
         self.winners = a == out
+        if np.isnan(out).any():
+            self.winners |= np.isnan(a) & np.isnan(out)
         self.axis = axis
         return np.asarray(out if keepdims else np.squeeze(out, axis=axis))
 
@@ -246,7 +251,10 @@ class Max(Function):
 
 
 class Min(Max):
-    """min over `axis` (torch.amin); the gradient is shared equally by the elements that tie for it."""
+    """min over `axis` (torch.amin); the gradient is shared equally by the elements that tie for it.
+
+    A NaN is the min of its slice and takes the gradient, as for Max.
+    """
 
     reduce = staticmethod(np.min)
 
@@ -264,13 +272,15 @@ class MatMul(Function):
     def backward(self, grad_output):
         a, b = self.a, self.b
         needs_a, needs_b = self.needs_input_grad
+        # matmul treats a 1-D b as a column and a 1-D a as a row and drops those dims from the
+        # output; put them back (b's first: for two vectors the output is 0-d) to use matrix rules.
         grad = grad_output
-        if a.ndim == 1:
-            grad = np.expand_dims(grad, -2)
-            a = a[None, :]
         if b.ndim == 1:
-            grad = np.expand_dims(grad, -1)
+            grad = grad[..., None]
             b = b[:, None]
+        if a.ndim == 1:
+            grad = grad[..., None, :]
+            a = a[None, :]
         grad_a = grad_b = None
         if needs_a:
             grad_a = np.matmul(grad, np.swapaxes(b, -1, -2))

@@ -66,16 +66,18 @@ def apply(function_class: type[Function], *args: Any, **params: Any) -> Tensor:
 
 
 def _operand(value: Any, like: Tensor) -> Any:
-    """A Tensor as it is; Python numbers as they are (they keep the tensor's dtype, NEP 50);
-    other data as an ndarray, float data in the tensor's float dtype."""
-    if isinstance(value, (Tensor, int, float)):
+    """The other operand of a binary op: a Tensor as it is; a Python number as it is (numpy keeps
+    the tensor's dtype for those, NEP 50); numpy scalars and other data as an ndarray, float data
+    converted to the tensor's float dtype (so `x * np.sqrt(2)` stays float32 for a float32 x)."""
+    if isinstance(value, Tensor) or type(value) in (int, float, bool):
         return value
-    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
-        return value.item()
-    array = to_array(value)
-    if array.dtype.kind == "f" and like.data.dtype.kind == "f":
-        array = array.astype(like.data.dtype, copy=False)
+    float_tensor = like.data.dtype.kind == "f"
+    array = to_array(value, like.data.dtype if float_tensor and _is_float(value) else None)
     return array
+
+
+def _is_float(value: Any) -> bool:
+    return np.asarray(value).dtype.kind == "f"
 
 
 def _index_data(index: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -20,6 +20,14 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+
+class IncompatibleKeys(NamedTuple):
+    """What a non-strict load_state_dict skipped: the model's keys absent from the checkpoint, and
+    the checkpoint's keys the model does not have."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
 
 
 class _HookHandle:
@@ -108,9 +116,11 @@ class Module:
         """Non-trainable state saved with the model (BatchNorm's running statistics)."""
         for module_name, module in self.named_modules():
             for name in module.__dict__.get("_buffer_names", ()):
-                yield (f"{module_name}.{name}" if module_name else name), getattr(module, name)
+                buffer = getattr(module, name)
+                if buffer is not None:
+                    yield (f"{module_name}.{name}" if module_name else name), buffer
 
-    def register_buffer(self, name: str, tensor: Tensor) -> None:
+    def register_buffer(self, name: str, tensor: Tensor | None) -> None:
         """Keep `tensor` as state of this module (in state_dict) that is not a parameter."""
         names = self.__dict__.setdefault("_buffer_names", [])
         if name not in names:
@@ -150,38 +160,33 @@ class Module:
             state[name] = buffer.detach()
         return state
 
-    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> tuple[list, list]:
-        """Copy values (Tensors or ndarrays) into this module's parameters and buffers.
+    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Copy values (Tensors or ndarrays) into this module's parameters and buffers, in place.
 
-        With `strict`, any missing, unexpected or mis-shaped key raises one error that lists them
-        all; without it, matching keys are loaded and (missing, unexpected) is returned.
+        With `strict`, any missing, unexpected or mis-shaped key raises one RuntimeError that lists
+        them all and loads nothing; without it, the keys that match in name and shape are loaded and
+        (missing_keys, unexpected_keys) is returned. Mis-shaped keys raise even without `strict`.
         """
         own = dict(self.named_parameters())
         own.update(self.named_buffers())
         missing = [key for key in own if key not in state_dict]
         unexpected = [key for key in state_dict if key not in own]
-        mismatched = []
-        for key, target in own.items():
-            if key in state_dict:
-                value = state_dict[key]
-                shape = np.shape(value.data if isinstance(value, Tensor) else value)
-                if shape != target.shape:
-                    mismatched.append(f"{key}: checkpoint {shape}, model {target.shape}")
-        if strict and (missing or unexpected or mismatched):
-            problems = []
-            if missing:
-                problems.append(f"missing keys: {', '.join(missing)}")
-            if unexpected:
-                problems.append(f"unexpected keys: {', '.join(unexpected)}")
-            if mismatched:
-                problems.append(f"shape mismatches: {'; '.join(mismatched)}")
-            raise KeyError(f"load_state_dict for {type(self).__name__}: " + "; ".join(problems))
-        for key, target in own.items():
-            if key in state_dict and not any(entry.startswith(key + ":") for entry in mismatched):
-                value = state_dict[key]
-                array = value.data if isinstance(value, Tensor) else np.asarray(value)
-                target.data[...] = array
-        return missing, unexpected
+        arrays = {key: np.asarray(value.data if isinstance(value, Tensor) else value)
+                  for key, value in state_dict.items() if key in own}
+        mismatched = [f"{key}: checkpoint {array.shape}, model {own[key].shape}"
+                      for key, array in arrays.items() if array.shape != own[key].shape]
+        problems = []
+        if strict and missing:
+            problems.append(f"missing keys: {', '.join(missing)}")
+        if strict and unexpected:
+            problems.append(f"unexpected keys: {', '.join(unexpected)}")
+        if mismatched:
+            problems.append(f"shape mismatches: {'; '.join(mismatched)}")
+        if problems:
+            raise RuntimeError(f"load_state_dict for {type(self).__name__}: " + "; ".join(problems))
+        for key, array in arrays.items():
+            own[key].data[...] = array
+        return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------ display
 

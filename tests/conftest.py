@@ -1,0 +1,36 @@
+"""Shared fixtures: every test starts from the float32 default, and can ask for seeded randomness."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+import tinygrad_act as ta
+
+
+@pytest.fixture(autouse=True)
+def _restore_default_dtype() -> Iterator[None]:
+    """Undo a test's ta.set_default_dtype, so no test depends on the order the tests run in."""
+    dtype = ta.get_default_dtype()
+    yield
+    ta.set_default_dtype(dtype)
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A numpy generator with a fixed seed, for test data that is random but the same in every run."""
+    return np.random.default_rng(0)
+
+
+@pytest.fixture
+def float64_default() -> None:
+    """Make float64 the default dtype for one test (the autouse fixture restores float32)."""
+    ta.set_default_dtype(np.float64)
+
+
+@pytest.fixture
+def seeded() -> None:
+    """Seed the library's generator, so rand/randn/initialisers give the same values in every run."""
+    ta.manual_seed(0)

@@ -1,0 +1,145 @@
+"""Optimizer: the base class that holds parameter groups and per-parameter state, as torch.optim does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from ..autograd import enable_grad
+from ..tensor import Tensor
+
+
+class Optimizer:
+    """Updates parameters in place from their `.grad`, one parameter group at a time.
+
+    `params` is an iterable of Tensors, or of dicts `{"params": [...], "lr": ...}` whose entries
+    override the defaults for that group (so `param_groups[i]["lr"]` is what schedulers change).
+    Subclasses define `_update_group(group)`; it writes `p.data` in place, never `p.grad.data`
+    (the engine may share a gradient array between tensors), and skips parameters without a grad.
+    """
+
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], defaults: dict[str, Any]) -> None:
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "optimizer params must be an iterable of Tensors or of dicts, got a single Tensor; "
+                "wrap it in a list"
+            )
+        self.defaults = defaults
+        self.param_groups: list[dict[str, Any]] = []
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own hyperparameters (the others take the defaults)."""
+        group = dict(param_group)
+        params = group["params"]
+        group["params"] = [params] if isinstance(params, Tensor) else list(params)
+        for param in group["params"]:
+            if not isinstance(param, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, got {type(param).__name__}")
+            if not param.is_leaf:
+                raise ValueError("optimizer can't optimize a non-leaf Tensor (one made by an op)")
+        known = {id(param) for other in self.param_groups for param in other["params"]}
+        if len({id(param) for param in group["params"]}) < len(group["params"]) or any(
+            id(param) in known for param in group["params"]
+        ):
+            raise ValueError("some parameters appear more than once, in one or in several parameter groups")
+        for key, value in self.defaults.items():
+            group.setdefault(key, value)
+        if group["lr"] < 0:
+            raise ValueError(f"Invalid learning rate: {group['lr']}")
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients: `.grad = None` (the default), or zero arrays with set_to_none=False."""
+        for group in self.param_groups:
+            for param in group["params"]:
+                if set_to_none:
+                    param.grad = None
+                elif param.grad is not None:
+                    param.grad.data = np.zeros_like(param.grad.data)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; `closure` (re-evaluating the loss) is optional,
+        and its result is returned."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            self._update_group(group)
+        return loss
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must define _update_group()")
+
+    # ------------------------------------------------------------ state
+
+    def _indexed_params(self) -> list[Tensor]:
+        return [param for group in self.param_groups for param in group["params"]]
+
+    def state_dict(self) -> dict[str, Any]:
+        """{"state": {index: {name: ndarray or number}}, "param_groups": [{hyperparameters, "params":
+        [indices]}]}: parameters are numbered in group order, as in PyTorch; arrays are copies."""
+        index = {id(param): i for i, param in enumerate(self._indexed_params())}
+        state = {
+            index[id(param)]: {key: value.copy() if isinstance(value, np.ndarray) else value
+                               for key, value in param_state.items()}
+            for param, param_state in self.state.items()
+        }
+        groups = [{**{key: value for key, value in group.items() if key != "params"},
+                   "params": [index[id(param)] for param in group["params"]]}
+                  for group in self.param_groups]
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore hyperparameters and state saved by `state_dict()` from an optimizer over parameters
+        of the same shapes in the same order (arrays are copied, in each parameter's dtype)."""
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"load_state_dict: the saved state has {len(saved_groups)} parameter groups, this optimizer "
+                f"has {len(self.param_groups)}"
+            )
+        for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(
+                    f"load_state_dict: parameter group {i} has {len(saved['params'])} parameters in the "
+                    f"saved state and {len(group['params'])} here"
+                )
+        params = self._indexed_params()
+        state: dict[Tensor, dict[str, Any]] = {}
+        for index, saved_state in state_dict["state"].items():
+            param = params[int(index)]
+            restored = {}
+            for key, value in saved_state.items():
+                if isinstance(value, np.ndarray) and value.ndim:
+                    if value.shape != param.shape:
+                        raise ValueError(
+                            f"load_state_dict: state {key!r} of parameter {index} has shape {value.shape}, "
+                            f"the parameter has shape {param.shape}"
+                        )
+                    value = value.astype(param.dtype, copy=True)
+                elif isinstance(value, np.ndarray):
+                    value = value.item()
+                restored[key] = value
+            state[param] = restored
+        for saved, group in zip(saved_groups, self.param_groups):
+            group.update({key: value for key, value in saved.items() if key != "params"})
+        self.state = state
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines.extend(f"    {key}: {value}" for key, value in sorted(group.items()) if key != "params")
+        lines.append(")")
+        return "\n".join(lines)
