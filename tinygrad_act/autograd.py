@@ -11,11 +11,10 @@ next node, so there is no recursion and no separate sort: a 100,000-op chain is 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import heapq
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -161,16 +160,18 @@ class Function:
         return f"<{self.name} backward>"
 
 
-@contextlib.contextmanager
-def module_scope(module: Any) -> Iterator[None]:
-    """Record `module` as the scope of the nodes made inside the block (nn.Module.__call__ uses it,
-    so a graph drawing can group nodes by layer)."""
+def enter_scope(module: Any) -> Any:
+    """Make `module` the scope recorded on new nodes (so a graph drawing can group them by layer);
+    returns the previous scope for `exit_scope`. nn.Module.__call__ brackets forward with these
+    (two plain calls: a context manager would cost more than a small op)."""
     global _scope
     previous, _scope = _scope, module
-    try:
-        yield
-    finally:
-        _scope = previous
+    return previous
+
+
+def exit_scope(previous: Any) -> None:
+    global _scope
+    _scope = previous
 
 
 def sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:

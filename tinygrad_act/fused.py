@@ -85,3 +85,26 @@ class BinaryCrossEntropy(Function):
     def backward(self, grad_output):
         p = self.probabilities
         return grad_output * (p - self.target) / np.maximum(p * (1.0 - p), 1e-12), None
+
+
+class MeanSquaredError(Function):
+    """(input - target)^2 averaged ("mean"), summed ("sum") or per element ("none");
+    d/dinput = 2 (input - target) g / N for the mean, and the negative of that for the target."""
+
+    def forward(self, input, target, reduction="mean"):  # noqa: A002
+        difference = input - target
+        squared = difference * difference
+        self.difference, self.reduction = difference, reduction
+        if reduction == "none":
+            return squared
+        total = squared.sum()
+        if reduction == "sum":
+            return np.asarray(total)
+        return np.asarray(total / squared.size if squared.size else np.nan, dtype=squared.dtype)
+
+    def backward(self, grad_output):
+        scale = 2.0 * grad_output
+        if self.reduction == "mean":
+            scale = scale / self.difference.size
+        grad = self.difference * scale
+        return grad, (-grad if self.needs_input_grad[1] else None)

@@ -193,11 +193,15 @@ class Where(Function):
 # ---------------------------------------------------------------- reductions
 
 
-def _expand_reduced(grad_output, shape, axis, keepdims):
-    """Reshape a reduced gradient so it broadcasts against the input of shape `shape`."""
-    if axis is None or keepdims:
-        return grad_output
-    return np.expand_dims(grad_output, axis)
+def _spread(grad_output, shape, axis, keepdims, scale=None):
+    """The gradient of a reduction, spread back over the input's shape (times `scale`)."""
+    if scale is not None:
+        grad_output = grad_output * scale
+    if axis is None:
+        return np.full(shape, grad_output, dtype=grad_output.dtype)
+    if not keepdims:
+        grad_output = np.expand_dims(grad_output, axis)
+    return np.broadcast_to(grad_output, shape)
 
 
 class Sum(Function):
@@ -208,8 +212,7 @@ class Sum(Function):
         return np.asarray(a.sum(axis=axis, keepdims=keepdims))
 
     def backward(self, grad_output):
-        grad = _expand_reduced(grad_output, self.shape_in, self.axis, self.keepdims)
-        return np.broadcast_to(grad, self.shape_in)
+        return _spread(grad_output, self.shape_in, self.axis, self.keepdims)
 
 
 class Mean(Function):
@@ -217,14 +220,14 @@ class Mean(Function):
 
     def forward(self, a, axis=None, keepdims=False):
         self.shape_in, self.axis, self.keepdims = a.shape, axis, keepdims
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = np.asarray(a.mean(axis=axis, keepdims=keepdims))
-        self.count = a.size // out.size if out.size else 0
-        return out
+        total = np.asarray(a.sum(axis=axis, keepdims=keepdims))
+        self.count = a.size // total.size if total.size else 0
+        if self.count == 0:
+            return np.full(total.shape, np.nan, dtype=total.dtype)
+        return total / self.count
 
     def backward(self, grad_output):
-        grad = _expand_reduced(grad_output, self.shape_in, self.axis, self.keepdims)
-        return np.broadcast_to(grad / self.count, self.shape_in)
+        return _spread(grad_output, self.shape_in, self.axis, self.keepdims, 1.0 / max(1, self.count))
 
 
 class Max(Function):

@@ -3,7 +3,9 @@
 W. J. Cody's rational Chebyshev approximations ("Rational Chebyshev approximations for the error
 function", Math. Comp. 23, 1969, 631-638): one rational function of x^2 for |x| <= 0.46875, one in
 |x| for 0.46875 < |x| <= 4, and one in 1/x^2 beyond, each good to about 1e-16 relative error.
-Computed in float64 whatever the input dtype; the result has the input's float dtype.
+Computed in the input's float dtype (float64 for anything else): in float64 the error is below
+1e-15; in float32 the result is as accurate as float32 holds (a few units in the last place), and
+float32's fast vectorised exp makes GELU affordable in training.
 """
 
 from __future__ import annotations
@@ -30,62 +32,63 @@ _ERFC_ZERO_BEYOND = 27.5  # erfc(x) underflows to 0 in float64 from here on
 
 
 def _rational(t: np.ndarray, numerator: tuple, denominator: tuple) -> np.ndarray:
-    """Cody's nested form: (((n[-1] t + n[0]) t + n[1]) t ... + n[k]) / ((t + d[0]) t ... + d[k])."""
+    """Cody's nested form: (((n[-1] t + n[0]) t + n[1]) t ... + n[k]) / ((t + d[0]) t ... + d[k]),
+    evaluated in place (Horner's rule) to spare temporaries."""
     count = len(denominator)
     top, bottom = numerator[-1] * t, t.copy()
     for i in range(count - 1):
-        top = (top + numerator[i]) * t
-        bottom = (bottom + denominator[i]) * t
-    return (top + numerator[count - 1]) / (bottom + denominator[count - 1])
+        top += numerator[i]
+        top *= t
+        bottom += denominator[i]
+        bottom *= t
+    top += numerator[count - 1]
+    bottom += denominator[count - 1]
+    top /= bottom
+    return top
 
 
-def _erfc_of_magnitude(y: np.ndarray) -> np.ndarray:
-    """erfc(y) for y > 0.46875 (y already clipped below the point where erfc underflows)."""
-    medium = y <= 4.0
-    result = np.empty_like(y)
-    y_medium = y[medium]
-    result[medium] = _rational(y_medium, _MEDIUM_NUMERATOR, _MEDIUM_DENOMINATOR)
-    y_large = y[~medium]
-    inverse_square = 1.0 / (y_large * y_large)
-    tail = inverse_square * _rational(inverse_square, _LARGE_NUMERATOR, _LARGE_DENOMINATOR)
-    result[~medium] = (_ONE_OVER_SQRT_PI - tail) / y_large
+def _select(condition: np.ndarray, if_true: np.ndarray, if_false: np.ndarray) -> np.ndarray:
+    """np.where for finite branches, by arithmetic: much faster than np.where (and than boolean
+    indexing) when the condition is an unpredictable mix, as it is for a batch of activations.
+    Each product is exact (a factor is 0 or 1) and one of the two terms is 0, so nothing is lost."""
+    return condition * if_true + ~condition * if_false
+
+
+def _pieces(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For x in its working dtype: (x, small = |x| <= 0.46875, erf(|x|) on the small range,
+    erfc(|x|) beyond it). Every range is evaluated on the whole array, with |x| clipped into the
+    range so no branch overflows, and the right one is then selected."""
+    working = x if x.dtype == np.float32 else np.asarray(x, dtype=np.float64)
+    magnitude = np.abs(working)
+    small = magnitude <= _SMALL_LIMIT
+    y_small = np.minimum(magnitude, _SMALL_LIMIT)
+    erf_small = y_small * _rational(y_small * y_small, _SMALL_NUMERATOR, _SMALL_DENOMINATOR)
+    medium = _rational(np.clip(magnitude, _SMALL_LIMIT, 4.0), _MEDIUM_NUMERATOR, _MEDIUM_DENOMINATOR)
+    y = np.clip(magnitude, 4.0, _ERFC_ZERO_BEYOND)
+    inverse_square = 1.0 / (y * y)
+    large = (_ONE_OVER_SQRT_PI - inverse_square * _rational(inverse_square, _LARGE_NUMERATOR,
+                                                            _LARGE_DENOMINATOR)) / y
+    y = np.minimum(magnitude, _ERFC_ZERO_BEYOND)
     # exp(-y^2) split as exp(-r^2) exp(-(y - r)(y + r)) with r = y rounded down to 1/16, so that
     # the rounding error of y*y is not magnified (Cody's trick).
     rounded = np.trunc(y * 16.0) / 16.0
-    return np.exp(-rounded * rounded) * np.exp(-(y - rounded) * (y + rounded)) * result
-
-
-def _split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    x64 = np.asarray(x, dtype=np.float64)
-    magnitude = np.abs(x64)
-    small = magnitude <= _SMALL_LIMIT
-    return x64, magnitude, small
-
-
-def _erf_small(x: np.ndarray) -> np.ndarray:
-    square = x * x
-    return x * _rational(square, _SMALL_NUMERATOR, _SMALL_DENOMINATOR)
+    decay = np.exp(-rounded * rounded) * np.exp(-(y - rounded) * (y + rounded))
+    erfc_beyond = decay * _select(magnitude <= 4.0, medium, large)
+    return working, small, erf_small, erfc_beyond
 
 
 def erf(x: np.ndarray) -> np.ndarray:
     """erf(x) = 2/sqrt(pi) * integral_0^x exp(-t^2) dt; d/dx = 2/sqrt(pi) exp(-x^2)."""
-    x64, magnitude, small = _split(x)
-    result = np.empty_like(x64)
-    result[small] = _erf_small(x64[small])
-    large = ~small
-    tail = _erfc_of_magnitude(np.minimum(magnitude[large], _ERFC_ZERO_BEYOND))
-    result[large] = np.copysign(1.0 - tail, x64[large])
+    working, small, erf_small, erfc_beyond = _pieces(np.asarray(x))
+    result = np.copysign(_select(small, erf_small, 1.0 - erfc_beyond), working)
     return result.astype(_result_dtype(x), copy=False)
 
 
 def erfc(x: np.ndarray) -> np.ndarray:
     """erfc(x) = 1 - erf(x), accurate where erf(x) is close to 1 (large x)."""
-    x64, magnitude, small = _split(x)
-    result = np.empty_like(x64)
-    result[small] = 1.0 - _erf_small(x64[small])
-    large = ~small
-    tail = _erfc_of_magnitude(np.minimum(magnitude[large], _ERFC_ZERO_BEYOND))
-    result[large] = np.where(x64[large] > 0, tail, 2.0 - tail)
+    working, small, erf_small, erfc_beyond = _pieces(np.asarray(x))
+    beyond = _select(working > 0, erfc_beyond, 2.0 - erfc_beyond)
+    result = _select(small, 1.0 - np.copysign(erf_small, working), beyond)
     return result.astype(_result_dtype(x), copy=False)
 
 

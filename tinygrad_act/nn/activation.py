@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..activations import ActivationSpec, get_activation
-from ..tensor import Tensor, where
+from ..tensor import Tensor, apply, where
 from .linear import Linear
 from .module import Module, Parameter
 
@@ -26,7 +26,7 @@ class Activation(Module):
         return self.spec.name
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.spec(x, **self.params)
+        return apply(self.spec.node_class, x, self.params)
 
     def extra_repr(self) -> str:
         return ", ".join(f"{key}={value!r}" for key, value in self.params.items())

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..autograd import module_scope
+from ..autograd import enter_scope, exit_scope
 from ..tensor import Tensor
 
 
@@ -55,8 +55,11 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        with module_scope(self):
+        previous_scope = enter_scope(self)
+        try:
             output = self.forward(*args, **kwargs)
+        finally:
+            exit_scope(previous_scope)
         for hook in self.__dict__.get("_forward_hooks", {}).values():
             result = hook(self, args, output)
             if result is not None:

@@ -1,0 +1,163 @@
+"""Born dead: the probability that a narrow deep ReLU net is a constant function at initialisation.
+
+A ReLU layer whose units are all <= 0 for every input outputs the zero vector everywhere; every
+later layer then sees one constant input, so the network is constant over the whole domain and
+every weight before that layer has zero gradient: it cannot be trained (Lu, Shin, Su, Karniadakis
+2019, "Dying ReLU and Initialization"). With weights and biases drawn from a symmetric distribution,
+each layer has a positive chance of being all-off, so the chance that SOME layer is grows to 1 with
+depth, faster for narrower nets (fewer units that must all be off).
+
+This is a plain numpy simulation, vectorised over many random nets at once with batched matmuls:
+`nets` random nets per width, each evaluated on a dense grid of the domain [-sqrt(3), sqrt(3)]^d
+(the box of unit variance per coordinate). Entries of every W_l and b_l are iid N(0, 2 / fan_in):
+He-normal weights, and biases from the same law, so each unit's (w, b) is an isotropic Gaussian, a
+symmetric distribution as the paper assumes. A depth-L net is the first L hidden layers of the
+deepest one (its output layer is linear, so whether it is constant depends on the hidden layers
+only): one simulation gives every depth, and the estimates are non-decreasing in depth by
+construction. For d = 1 and depth 1 the probability is exact: a unit is off on [-a, a] iff
+b <= -a |w|, a cone of angle 2 atan(1/a) of the isotropic (w, b), so P = (atan(1/a) / pi)^width.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .common import format_table
+
+DOMAIN_BOUND = math.sqrt(3.0)
+Z_95 = 1.959963984540054  # the 97.5% quantile of the standard normal
+
+
+def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion p = successes / trials:
+    (p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n); unlike p -+ z sqrt(p(1-p)/n) it stays
+    inside [0, 1] and is not of width 0 when successes is 0 or n."""
+    if trials <= 0:
+        raise ValueError(f"wilson_interval: trials must be positive, got {trials}")
+    p = successes / trials
+    denominator = 1.0 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half_width = z * math.sqrt(p * (1.0 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    return max(0.0, centre - half_width), min(1.0, centre + half_width)
+
+
+def exact_depth_one(width: int, bound: float = DOMAIN_BOUND) -> float:
+    """P(a 1-input, 1-hidden-layer ReLU net is constant on [-bound, bound]) = (atan(1/bound) / pi)^width
+    when each unit's (w, b) is an isotropic Gaussian."""
+    return (math.atan(1.0 / bound) / math.pi) ** width
+
+
+@dataclass
+class BornDeadEstimate:
+    """How many of `nets` random nets of this shape are constant on the grid, with a 95% interval."""
+
+    width: int
+    depth: int
+    input_dim: int
+    nets: int
+    dead: int
+
+    @property
+    def probability(self) -> float:
+        return self.dead / self.nets
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The 95% Wilson interval of the probability."""
+        return wilson_interval(self.dead, self.nets)
+
+
+def input_grid(input_dim: int, points_per_dim: int, bound: float = DOMAIN_BOUND) -> np.ndarray:
+    """The (points_per_dim^input_dim, input_dim) grid of [-bound, bound]^input_dim, corners included."""
+    axis = np.linspace(-bound, bound, points_per_dim)
+    mesh = np.meshgrid(*[axis] * input_dim, indexing="ij")
+    return np.stack([coordinate.ravel() for coordinate in mesh], axis=1)
+
+
+def constant_by_depth(grid: np.ndarray, width: int, max_depth: int, nets: int,
+                      rng: np.random.Generator) -> np.ndarray:
+    """Boolean (max_depth, nets): whether net n's first L hidden layers (row L-1) map every grid
+    point to the same vector, for `nets` random ReLU nets of `width` units per layer."""
+    hidden = np.broadcast_to(grid, (nets, *grid.shape))  # (nets, points, fan_in)
+    constant = np.empty((max_depth, nets), dtype=bool)
+    for layer in range(max_depth):
+        fan_in = hidden.shape[-1]
+        std = math.sqrt(2.0 / fan_in)
+        weights = rng.normal(0.0, std, size=(nets, fan_in, width))
+        biases = rng.normal(0.0, std, size=(nets, 1, width))
+        hidden = np.maximum(hidden @ weights + biases, 0.0)
+        constant[layer] = np.all(hidden == hidden[:, :1, :], axis=(1, 2))
+    return constant
+
+
+def simulate_born_dead(widths: Sequence[int] = (2, 3, 4, 5), max_depth: int = 30, input_dim: int = 1,
+                       nets: int = 2000, points_per_dim: int | None = None, seed: int = 0,
+                       chunk: int = 500) -> list[BornDeadEstimate]:
+    """For each width and each depth 1..max_depth: how many of `nets` random ReLU nets with
+    `input_dim` inputs are constant on a grid of [-sqrt(3), sqrt(3)]^input_dim (default 1001 points
+    for d = 1, 41 per axis for d = 2, 11 per axis above). Nets are simulated `chunk` at a time; each
+    width draws from its own generator seeded by (seed, width, input_dim), so results do not depend
+    on which other widths are simulated."""
+    if points_per_dim is None:
+        points_per_dim = {1: 1001, 2: 41}.get(input_dim, 11)
+    grid = input_grid(input_dim, points_per_dim)
+    estimates = []
+    for width in widths:
+        rng = np.random.default_rng((seed, width, input_dim))
+        dead = np.zeros(max_depth, dtype=np.int64)
+        for start in range(0, nets, chunk):
+            dead += constant_by_depth(grid, width, max_depth, min(chunk, nets - start), rng).sum(axis=1)
+        estimates += [BornDeadEstimate(width, depth + 1, input_dim, nets, int(dead[depth]))
+                      for depth in range(max_depth)]
+    return estimates
+
+
+def born_dead_table(estimates: Sequence[BornDeadEstimate], depths: Sequence[int] | None = None,
+                    markdown: bool = False) -> str:
+    """Rows: depth; columns: width (one table per input dimension); cells: probability [95% interval]."""
+    widths = sorted({estimate.width for estimate in estimates})
+    dims = sorted({estimate.input_dim for estimate in estimates})
+    depths = sorted({estimate.depth for estimate in estimates}) if depths is None else list(depths)
+    lookup = {(e.input_dim, e.width, e.depth): e for e in estimates}
+    headers = ["input dim", "depth", *(f"width {width}" for width in widths)]
+    rows = []
+    for dim in dims:
+        for depth in depths:
+            cells = []
+            for width in widths:
+                estimate = lookup.get((dim, width, depth))
+                low, high = estimate.interval if estimate else (math.nan, math.nan)
+                cells.append(f"{estimate.probability:.3f} [{low:.3f}, {high:.3f}]" if estimate else "-")
+            rows.append([str(dim), str(depth), *cells])
+    return format_table(headers, rows, markdown=markdown)
+
+
+def plot_born_dead(estimates: Sequence[BornDeadEstimate], path: str | Path) -> Any:
+    """P(born dead) against depth, one line per width with its 95% band, one panel per input dimension."""
+    from matplotlib.figure import Figure
+
+    dims = sorted({estimate.input_dim for estimate in estimates})
+    figure = Figure(figsize=(5.0 * len(dims), 3.8), layout="constrained")
+    panels = figure.subplots(1, len(dims), squeeze=False).flat
+    for panel, dim in zip(panels, dims):
+        for index, width in enumerate(sorted({e.width for e in estimates if e.input_dim == dim})):
+            curve = sorted((e for e in estimates if e.input_dim == dim and e.width == width), key=lambda e: e.depth)
+            depths = [e.depth for e in curve]
+            lows, highs = zip(*(e.interval for e in curve))
+            panel.plot(depths, [e.probability for e in curve], marker="o", markersize=3, color=f"C{index}",
+                       label=f"width {width}")
+            panel.fill_between(depths, lows, highs, color=f"C{index}", alpha=0.2)
+        panel.set_ylim(-0.02, 1.02)
+        panel.set_xlabel("depth (hidden layers)")
+        panel.set_ylabel("P(network constant at init)")
+        panel.set_title(f"born dead, {dim}-D input (95% Wilson bands)")
+        panel.grid(True, alpha=0.3)
+        panel.legend(fontsize=8)
+    figure.savefig(path, dpi=90)
+    return figure

@@ -1,0 +1,43 @@
+"""Pieces the experiments share: optimizers by name and plain-text tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .. import optim
+
+OPTIMIZERS = {
+    "sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW, "rmsprop": optim.RMSprop,
+    "adagrad": optim.Adagrad,
+}
+
+
+def make_optimizer(name: str, parameters: Iterable, lr: float, **options: Any) -> optim.Optimizer:
+    """The optimizer called `name` (sgd, adam, adamw, rmsprop, adagrad); the error lists valid names."""
+    try:
+        optimizer_class = OPTIMIZERS[name.lower()]
+    except KeyError:
+        raise ValueError(f"unknown optimizer {name!r}; valid names: {', '.join(OPTIMIZERS)}") from None
+    return optimizer_class(parameters, lr=lr, **options)
+
+
+def format_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], markdown: bool = False) -> str:
+    """Rows as aligned plain text (or a Markdown table); floats get 4 significant digits."""
+    cells = [[_cell(value) for value in row] for row in rows]
+    widths = [max(len(str(header)), *(len(row[i]) for row in cells)) if cells else len(str(header))
+              for i, header in enumerate(headers)]
+    if markdown:
+        lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in cells]
+        return "\n".join(lines)
+    lines = ["  ".join(str(header).ljust(width) for header, width in zip(headers, widths)),
+             "  ".join("-" * width for width in widths)]
+    lines += ["  ".join(value.ljust(width) for value, width in zip(row, widths)) for row in cells]
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)

@@ -1,0 +1,152 @@
+"""Dying ReLU: training conditions that kill ReLU units, and the fixes, tracked layer by layer.
+
+A ReLU unit is dead when its input is negative for every sample: its output is 0, its derivative
+is 0, so the weights feeding it get no gradient and it never comes back. Two ways to get there:
+- a too-large learning rate: one big update pushes a unit's bias (or weights) far negative;
+  with Adam every parameter moves by about lr per step whatever its gradient, so lr 0.03 is plenty;
+- biases initialised to a negative constant: units start off for most inputs, and when a whole
+  layer is off for every input the network is constant and nothing upstream can learn.
+The fixes: activations whose derivative is never 0 (leaky_relu, elu, selu: a unit can always
+recover), a small positive bias init, a smaller learning rate. The dead fraction of each layer is
+measured by diagnostics.DeadUnits (f'(x) = 0 for every sample) on a fixed batch of training
+images, at initialisation and after every epoch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..autograd import no_grad
+from ..data import DataLoader, TensorDataset
+from ..diagnostics import DeadUnits
+from ..nn import MLP
+from ..rng import manual_seed
+from ..tensor import Tensor
+from ..train import evaluate, fit
+from .common import format_table, make_optimizer
+from .mnist import load_split
+
+LARGE_LR = 0.03
+SMALL_LR = 1e-3
+NEGATIVE_BIAS = -0.5
+POSITIVE_BIAS = 0.01
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One training condition: `kind` is "kills units" for the problems and "fix" for the remedies."""
+
+    name: str
+    activation: str
+    lr: float
+    bias_init: float
+    kind: str
+
+
+def default_variants(large_lr: float = LARGE_LR, small_lr: float = SMALL_LR, negative_bias: float = NEGATIVE_BIAS,
+                     positive_bias: float = POSITIVE_BIAS) -> list[Variant]:
+    """The two ReLU conditions that kill units, then each fix: leaky_relu, elu and selu under both
+    conditions, and ReLU with a small positive bias or a smaller learning rate."""
+    variants = [Variant(f"relu, lr {large_lr:g} (too large)", "relu", large_lr, 0.0, "kills units"),
+                Variant(f"relu, bias {negative_bias:g}", "relu", small_lr, negative_bias, "kills units")]
+    for activation in ("leaky_relu", "elu", "selu"):
+        variants += [Variant(f"{activation}, lr {large_lr:g}", activation, large_lr, 0.0, "fix"),
+                     Variant(f"{activation}, bias {negative_bias:g}", activation, small_lr, negative_bias, "fix")]
+    variants += [Variant(f"relu, bias +{positive_bias:g}", "relu", small_lr, positive_bias, "fix"),
+                 Variant(f"relu, lr {small_lr:g}", "relu", small_lr, 0.0, "fix")]
+    return variants
+
+
+@dataclass
+class DyingRun:
+    """One trained variant: the dead fraction of each activation layer at init and after every epoch."""
+
+    variant: Variant
+    dead: dict[str, list[float]]  # layer name -> [at init, after epoch 1, ...]
+    loss: list[float] = field(default_factory=list)  # training loss per epoch
+    test_accuracy: float = float("nan")
+
+    @property
+    def final_dead(self) -> list[float]:
+        """The dead fraction of each layer (input side first) after the last epoch."""
+        return [fractions[-1] for fractions in self.dead.values()]
+
+    @property
+    def mean_dead(self) -> float:
+        """The dead fraction after the last epoch, averaged over the layers."""
+        return float(np.mean(self.final_dead))
+
+    def mean_dead_history(self) -> list[float]:
+        """The mean dead fraction over layers at init and after every epoch."""
+        return np.mean(list(self.dead.values()), axis=0).tolist()
+
+
+def dead_fractions(model: MLP, inputs: Tensor) -> dict[str, float]:
+    """Each activation layer's dead fraction on `inputs` (one forward, no graph)."""
+    with DeadUnits(model) as dead, no_grad():
+        model(inputs)
+    return dead.fractions()
+
+
+def train_variant(variant: Variant, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray],
+                  probe: np.ndarray, hidden: Sequence[int] = (128, 128, 128), epochs: int = 5,
+                  batch_size: int = 128, optimizer: str = "adam", seed: int = 0) -> DyingRun:
+    """Train MLP([784, *hidden, 10], variant.activation, biases = variant.bias_init) with `optimizer`
+    at variant.lr, measuring the dead fractions on the training images `probe` after each epoch."""
+    manual_seed(seed)
+    train_x, train_y = train
+    model = MLP([train_x.shape[1], *hidden, 10], activation=variant.activation, bias_init=variant.bias_init)
+    opt = make_optimizer(optimizer, model.parameters(), lr=variant.lr)
+    loader = DataLoader(TensorDataset(train_x, train_y), batch_size=batch_size, shuffle=True, seed=seed)
+    probe_inputs = Tensor(probe)
+    run = DyingRun(variant, {name: [value] for name, value in dead_fractions(model, probe_inputs).items()})
+    for _ in range(epochs):
+        history = fit(model, loader, opt, epochs=1, progress=False)
+        run.loss.append(history.loss[-1])
+        for name, value in dead_fractions(model, probe_inputs).items():
+            run.dead[name].append(value)
+    run.test_accuracy = evaluate(model, DataLoader(TensorDataset(*test), batch_size=1000))[1]
+    return run
+
+
+def run_dying_relu(variants: Sequence[Variant] | None = None, dataset: str = "mnist", quick: bool = False,
+                   hidden: Sequence[int] = (128, 128, 128), epochs: int = 5, batch_size: int = 128,
+                   optimizer: str = "adam", probe_size: int = 1000, seed: int = 0,
+                   root: str | None = None) -> list[DyingRun]:
+    """Train every variant (default_variants()) from the same seed; the dead fractions are measured
+    on the first `probe_size` training images."""
+    train, test = load_split(dataset, quick, root)
+    probe = train[0][:probe_size]
+    return [train_variant(variant, train, test, probe, hidden, epochs, batch_size, optimizer, seed)
+            for variant in (default_variants() if variants is None else variants)]
+
+
+def dying_table(runs: Sequence[DyingRun], markdown: bool = False) -> str:
+    """One row per variant: the dead fraction of each layer at init and at the end, their mean, and
+    the test accuracy."""
+    layers = len(runs[0].dead)
+    headers = ["variant", "kind", *(f"dead L{index + 1}" for index in range(layers)), "mean dead",
+               "mean dead at init", "test accuracy"]
+    rows = [[run.variant.name, run.variant.kind, *(f"{value:.2f}" for value in run.final_dead), f"{run.mean_dead:.2f}",
+             f"{run.mean_dead_history()[0]:.2f}", f"{run.test_accuracy:.4f}"] for run in runs]
+    return format_table(headers, rows, markdown=markdown)
+
+
+def plot_dying(runs: Sequence[DyingRun], path: str | Path) -> Any:
+    """The mean dead fraction of each variant at init and after every epoch (viz.plot_dead_units)."""
+    from ..viz import plot_dead_units
+
+    figure = plot_dead_units({run.variant.name: run.mean_dead_history() for run in runs},
+                             xlabel="epoch (0 = at initialisation)")
+    axes = figure.axes[0]
+    evaluations = len(runs[0].mean_dead_history())
+    axes.set_xticks(range(1, evaluations + 1), [str(epoch) for epoch in range(evaluations)])
+    axes.set_ylabel("mean dead fraction over layers")
+    axes.legend(fontsize=7, loc="center right")
+    figure.savefig(path, dpi=90)
+    return figure
