@@ -20,12 +20,7 @@ from timing import interleaved, one_thread, torch_or_none
 
 import tinygrad_act as ta
 import tinygrad_act.functional as F
-from tinygrad_act import Tensor, nn
-
-try:
-    from tinygrad_act import optim
-except ImportError:
-    optim = None
+from tinygrad_act import Tensor, nn, optim
 
 # ------------------------------------------------------------------ 1. MLP training step
 
@@ -163,30 +158,8 @@ def numpy_chain(x):
     return grad
 
 
-def ours_chain(x):
-    leaf = Tensor(x, requires_grad=True)
-
-    def run():
-        v = leaf
-        for i in range(CHAIN):
-            op = CHAIN_OPS[i % 4]
-            if op == "add":
-                v = v + 0.5
-            elif op == "mul":
-                v = v * 0.9
-            elif op == "tanh":
-                v = v.tanh()
-            else:
-                v = v.relu()
-        leaf.grad = None
-        v.sum().backward()
-        return leaf.grad
-
-    return run
-
-
-def torch_chain(torch, x):
-    leaf = torch.tensor(x, requires_grad=True)
+def autograd_chain(leaf):
+    """The chain through an autograd library (ours or PyTorch: same method names) from `leaf`."""
 
     def run():
         v = leaf
@@ -294,22 +267,22 @@ def main() -> None:
     with one_thread() as blas:
         print(f"BLAS: {blas}; 1 thread; {args.rounds} interleaved rounds; medians")
         x, y, layers = mlp_case()
+        numpy_layers = [(w.copy(), b.copy()) for w, b in layers]
         candidates = {
-            "numpy": lambda: numpy_mlp_step(x, y, [(w.copy(), b.copy()) for w, b in layers]),
+            "numpy": lambda: numpy_mlp_step(x, y, numpy_layers),
             "tinygrad_act": ours_mlp(x, y, layers),
             "tinygrad_act (composite CE)": ours_mlp_composite(x, y, layers),
         }
-        numpy_layers = [(w.copy(), b.copy()) for w, b in layers]
-        candidates["numpy"] = lambda: numpy_mlp_step(x, y, numpy_layers)
         if torch:
             candidates["pytorch"] = torch_mlp(torch, x, y, layers)
         times = interleaved(candidates, rounds=args.rounds, repeat=20)
         report("1. MLP 784-256-256-10 ReLU, batch 128, one SGD step", times, 1e-3, "ms", 1.10)
 
         small = np.random.default_rng(1).standard_normal((4, 2)).astype(np.float32)
-        candidates = {"numpy": lambda: numpy_chain(small), "tinygrad_act": ours_chain(small)}
+        candidates = {"numpy": lambda: numpy_chain(small),
+                      "tinygrad_act": autograd_chain(Tensor(small, requires_grad=True))}
         if torch:
-            candidates["pytorch"] = torch_chain(torch, small)
+            candidates["pytorch"] = autograd_chain(torch.tensor(small, requires_grad=True))
         times = interleaved(candidates, rounds=args.rounds, repeat=100)
         report(f"2. chain of {CHAIN} elementwise ops on (4, 2), forward + backward", times, 1e-6, "us", 3.0)
 

@@ -177,10 +177,10 @@ def register_activation(
                 f"register_activation: {spec_name!r} is already registered; pass replace=True to redefine it"
             )
         spec = ActivationSpec(spec_name, forward_fn, backward, dict(params or {}), saves, **facts)
+        for listener in _listeners:  # first, so a listener that refuses the name leaves no trace
+            listener(spec)
         _REGISTRY[spec_name] = spec
         setattr(Tensor, spec_name, _tensor_method(spec))
-        for listener in _listeners:
-            listener(spec)
         return spec
 
     if forward is not None:

@@ -20,6 +20,9 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 def _add_activation(spec: ActivationSpec) -> None:
+    existing = globals().get(spec.name)
+    if existing is not None and not isinstance(existing, ActivationSpec):
+        raise ValueError(f"register_activation: {spec.name!r} would replace F.{spec.name}; choose another name")
     globals()[spec.name] = spec
 
 
