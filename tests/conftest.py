@@ -6,8 +6,17 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 import tinygrad_act as ta
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_blas_thread() -> Iterator[None]:
+    """Run the tests with one BLAS thread: with two cores, a second BLAS thread competing with
+    anything else on the machine makes small matmuls many times slower, not faster."""
+    with threadpool_limits(limits=1):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -2,13 +2,16 @@
 rule and the facts that explain how it trains; everything else (F.<name>, Tensor.<name>,
 nn.Activation, the CLI, the plots and tables) is generated from that one registration.
 
+    import numpy as np
     from tinygrad_act.activations import register_activation
 
-    @register_activation(
-        backward=lambda x, y, grad_output, beta: grad_output * (y / x_safe ...),
-        params={"beta": 1.0}, saves="both", formula=r"x \\sigma(\\beta x)", ...)
-    def swish(x, beta=1.0):
-        ...
+    def swish_backward(x, y, grad_output, beta):
+        s = 1 / (1 + np.exp(-beta * x))
+        return grad_output * (s + beta * x * s * (1 - s))
+
+    @register_activation(backward=swish_backward, params={"beta": 1.0}, formula=r"x \\sigma(\beta x)")
+    def swish(x, beta):
+        return x / (1 + np.exp(-beta * x))
 
 A backward rule is `backward(x, y, grad_output, **params) -> grad_input`, written with numpy; `x`
 is the input and `y` the output, each given only when `saves` asks for it ("input", "output",
@@ -395,14 +398,14 @@ def _negative_branch_select(x, negative_slope, positive_slope):
 
 
 def _elu_backward(x, y, grad_output, alpha):
-    # below 0, f' = alpha e^x = f(x) + alpha; min(y, 0) keeps that branch finite where x > 0
-    return grad_output * _negative_branch_select(x, np.minimum(y, 0) + alpha, 1.0)
+    # alpha e^x below 0, computed from x: f(x) + alpha would cancel to 0 in float32 below x = -17
+    return grad_output * _negative_branch_select(x, alpha * np.exp(np.minimum(x, 0)), 1.0)
 
 
 register_activation(
-    "elu", _elu, backward=_elu_backward, params={"alpha": 1.0}, saves="both",
+    "elu", _elu, backward=_elu_backward, params={"alpha": 1.0},
     formula=r"f(x) = x \text{ if } x > 0 \text{ else } \alpha (e^x - 1)",
-    derivative=r"1 \text{ if } x > 0 \text{ else } f(x) + \alpha",
+    derivative=r"1 \text{ if } x > 0 \text{ else } \alpha e^x",
     output_range=lambda p: (-p["alpha"], INF), zero_centred=False, monotonic=True, saturating=True,
     max_derivative=lambda p: max(1.0, p["alpha"]),
     note="smooth for x < 0 with mean activations near 0; saturates to -alpha, so units do not die",
@@ -414,14 +417,14 @@ def _selu(x):
 
 
 def _selu_backward(x, y, grad_output):
-    negative_slope = np.minimum(y, 0) + SELU_SCALE * SELU_ALPHA
+    negative_slope = (SELU_SCALE * SELU_ALPHA) * np.exp(np.minimum(x, 0))
     return grad_output * _negative_branch_select(x, negative_slope, SELU_SCALE)
 
 
 register_activation(
-    "selu", _selu, backward=_selu_backward, saves="both",
+    "selu", _selu, backward=_selu_backward,
     formula=r"f(x) = \lambda x \text{ if } x > 0 \text{ else } \lambda \alpha (e^x - 1)",
-    derivative=r"\lambda \text{ if } x > 0 \text{ else } f(x) + \lambda \alpha",
+    derivative=r"\lambda \text{ if } x > 0 \text{ else } \lambda \alpha e^x",
     output_range=(-SELU_SCALE * SELU_ALPHA, INF), zero_centred=False, monotonic=True, saturating=True,
     max_derivative=SELU_SCALE * SELU_ALPHA,
     note="lambda = 1.0507, alpha = 1.6733 make mean 0 / variance 1 a fixed point: self-normalising with LeCun init",
@@ -433,11 +436,11 @@ def _celu(x, alpha):
 
 
 def _celu_backward(x, y, grad_output, alpha):
-    return grad_output * _negative_branch_select(x, np.minimum(y, 0) / alpha + 1.0, 1.0)
+    return grad_output * _negative_branch_select(x, np.exp(np.minimum(x, 0) / alpha), 1.0)
 
 
 register_activation(
-    "celu", _celu, backward=_celu_backward, params={"alpha": 1.0}, saves="both",
+    "celu", _celu, backward=_celu_backward, params={"alpha": 1.0},
     formula=r"f(x) = \max(0, x) + \min(0, \alpha (e^{x/\alpha} - 1))",
     derivative=r"1 \text{ if } x > 0 \text{ else } e^{x / \alpha}",
     output_range=lambda p: (-p["alpha"], INF), zero_centred=False, monotonic=True, saturating=True,

@@ -9,7 +9,8 @@ depth, faster for narrower nets (fewer units that must all be off).
 
 This is a plain numpy simulation, vectorised over many random nets at once with batched matmuls:
 `nets` random nets per width, each evaluated on a dense grid of the domain [-sqrt(3), sqrt(3)]^d
-(the box of unit variance per coordinate). Entries of every W_l and b_l are iid N(0, 2 / fan_in):
+(the box of unit variance per coordinate); a unit active only between grid points is missed, so
+"constant on the grid" can slightly overestimate "constant on the domain". Entries of every W_l and b_l are iid N(0, 2 / fan_in):
 He-normal weights, and biases from the same law, so each unit's (w, b) is an isotropic Gaussian, a
 symmetric distribution as the paper assumes. A depth-L net is the first L hidden layers of the
 deepest one (its output layer is linear, so whether it is constant depends on the hidden layers
@@ -44,7 +45,8 @@ def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float
     denominator = 1.0 + z * z / trials
     centre = (p + z * z / (2 * trials)) / denominator
     half_width = z * math.sqrt(p * (1.0 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return max(0.0, centre - half_width), min(1.0, centre + half_width)
+    # exact arithmetic puts p inside; the clamp keeps rounding (e.g. 4e-19 above 0 at p = 0) from moving it out
+    return min(p, max(0.0, centre - half_width)), max(p, min(1.0, centre + half_width))
 
 
 def exact_depth_one(width: int, bound: float = DOMAIN_BOUND) -> float:

@@ -122,7 +122,8 @@ def gradient_profile(model: MLP, images: np.ndarray, labels: np.ndarray) -> tupl
 
     dL/dW = dL/dz h^T: with weights S times too large, the backward signal dL/dz grows S-fold per
     layer towards the input while the forward signal h grows S-fold per layer towards the output,
-    so the weight gradients are all about S^depth too large rather than growing towards the input.
+    so the weight gradients are all too large by a factor of the order of S^depth, rather than
+    growing towards the input.
     """
     signal_norms: dict[int, float] = {}
 
@@ -156,7 +157,7 @@ def train_steps(model: MLP, loader: DataLoader, steps: int, optimizer: str = "sg
     was inf/NaN, where training stops (None if none was)."""
     opt = make_optimizer(optimizer, model.parameters(), lr=lr)
     losses: list[float] = []
-    for step, (inputs, target) in enumerate(_endless_batches(loader), start=1):
+    for step, (inputs, target) in zip(range(1, steps + 1), _endless_batches(loader)):
         opt.zero_grad()
         loss = F.cross_entropy(model(inputs), target)
         losses.append(loss.item())
@@ -166,8 +167,6 @@ def train_steps(model: MLP, loader: DataLoader, steps: int, optimizer: str = "sg
         if clip is not None:
             clip_grad_norm_(model.parameters(), clip)
         opt.step()
-        if step == steps:
-            break
     return losses, None
 
 
@@ -270,8 +269,9 @@ def plot_loss_curves(result: VanishingResult, path: str | Path) -> Any:
     axes.set_yscale("log")
     axes.set_xlabel("step")
     axes.set_ylabel("training loss (cross-entropy)")
+    scale = result.settings.get("init_scale", 1.0)
     axes.set_title(f"{result.settings.get('depth')} hidden layers, {result.settings.get('optimizer')} "
-                   f"lr {result.settings.get('lr')}")
+                   f"lr {result.settings.get('lr')}" + ("" if scale == 1.0 else f", initial weights x{scale:g}"))
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize=8)
     figure.savefig(path, dpi=90)

@@ -2,5 +2,9 @@
 
 from .activation_plots import plot_activations
 from .diagnostic_plots import plot_activation_stats, plot_dead_units, plot_gradient_flow, plot_history
+from .graph import draw_graph, render, to_dot, watch
 
-__all__ = ["plot_activation_stats", "plot_activations", "plot_dead_units", "plot_gradient_flow", "plot_history"]
+__all__ = [
+    "draw_graph", "plot_activation_stats", "plot_activations", "plot_dead_units", "plot_gradient_flow",
+    "plot_history", "render", "to_dot", "watch",
+]
