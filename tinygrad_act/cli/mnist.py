@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..data.datasets import DATASETS
 from ..experiments import mnist
+from ..experiments.common import OPTIMIZERS
 from ._common import add_activation_argument
 
 
@@ -15,12 +16,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_activation_argument(parser, default="relu")
     parser.add_argument("--dataset", choices=DATASETS, default="mnist")
     parser.add_argument("--hidden", type=int, nargs="+", default=[256, 256], help="hidden sizes (256 256)")
-    parser.add_argument("--optimizer", default="adam", help="sgd, adam, adamw, rmsprop or adagrad")
-    parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--optimizer", type=str.lower, choices=list(OPTIMIZERS), default="adam")
+    parser.add_argument("--lr", type=float, default=2e-3, help="initial learning rate (default 2e-3)")
+    parser.add_argument("--schedule", choices=mnist.SCHEDULES, default="cosine",
+                        help="cosine: anneal the lr to 0 over the run (default); constant: keep it")
+    parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--init", default="auto", help="weight init (default: the one that suits the activation)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="BLAS threads (default 1: as fast for this size, and steady on a busy machine)")
     parser.add_argument("--root", default=None, help="data folder (default $TINYGRAD_ACT_DATA or ~/.cache/tinygrad_act)")
     parser.add_argument("--no-download", action="store_true", help="fail instead of downloading missing files")
     parser.add_argument("--plot", type=Path, default=None, help="save the training curves (PNG or SVG)")
@@ -35,9 +40,11 @@ def run(args: argparse.Namespace) -> int:
         dataset=args.dataset, activation=args.activation, hidden=args.hidden, optimizer=args.optimizer,
         lr=args.lr, epochs=epochs, batch_size=args.batch_size, seed=args.seed, quick=args.quick,
         progress=not args.no_progress, root=args.root, download=not args.no_download, init=args.init,
+        schedule=args.schedule, threads=args.threads,
     )
     sizes = "-".join(str(size) for size in result.model.sizes)
-    print(f"{args.dataset}: {sizes} MLP, {args.activation}, {args.optimizer} lr {args.lr}, {epochs} epochs")
+    print(f"{args.dataset}: {sizes} MLP, {args.activation}, {args.optimizer} lr {args.lr} ({args.schedule}), "
+          f"{epochs} epochs")
     for epoch, (loss, accuracy, val_accuracy, seconds) in enumerate(zip(
             result.history.loss, result.history.accuracy, result.history.val_accuracy, result.history.seconds), 1):
         print(f"  epoch {epoch}: train loss {loss:.4f}, train accuracy {accuracy:.4f}, "

@@ -6,6 +6,7 @@ import argparse
 import time
 
 from ..experiments import xor
+from ..experiments.common import OPTIMIZERS
 from ._common import activation_name, add_activation_argument
 
 
@@ -15,7 +16,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--hidden", type=int, default=4, help="hidden units (default 4)")
     parser.add_argument("--steps", type=int, default=1000, help="full-batch training steps (default 1000)")
     parser.add_argument("--lr", type=float, default=0.05)
-    parser.add_argument("--optimizer", default="adam", help="sgd, adam, adamw, rmsprop or adagrad")
+    parser.add_argument("--optimizer", type=str.lower, choices=list(OPTIMIZERS), default="adam")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--compare", action="store_true",
                         help="train every activation of --activations over --seeds and print success rates")

@@ -1,7 +1,7 @@
 """MNIST (or Fashion-MNIST) with an MLP: the end-to-end check that the stack trains a real network.
 
-The defaults (Adam at lr 2e-3 annealed to 0 along a cosine over 6 epochs, batch 128) take a
-784-256-256-10 ReLU network to about 98.4% test accuracy in a few seconds per epoch.
+The defaults (Adam at lr 2e-3 annealed to 0 along a cosine over 6 epochs, batch 128, one BLAS
+thread) take a 784-256-256-10 ReLU network to about 98.4-98.5% test accuracy in about 6 s.
 """
 
 from __future__ import annotations
