@@ -20,7 +20,7 @@ import numpy as np
 import tinygrad_act as ta
 import tinygrad_act.functional as F
 from tinygrad_act import Tensor, nn
-from tinygrad_act.viz.graph import render, watch
+from tinygrad_act.viz import render, watch
 
 
 def watched_loss(model: nn.Module, batch_size: int = 16, seed: int = 0) -> Tensor:

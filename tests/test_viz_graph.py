@@ -17,7 +17,7 @@ import pytest
 import tinygrad_act as ta
 import tinygrad_act.functional as F
 from tinygrad_act import Tensor, nn
-from tinygrad_act.viz.graph import draw_graph, render, to_dot, watch
+from tinygrad_act.viz import draw_graph, render, to_dot, watch
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "computation_graph.py"
 NODE = re.compile(r"^\t+(\w+) \[(.*)\]$", re.M)

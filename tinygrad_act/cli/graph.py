@@ -19,7 +19,7 @@ from .. import functional as F
 from .. import nn
 from ..rng import generator, manual_seed
 from ..tensor import Tensor
-from ..viz.graph import render, watch
+from ..viz import render, watch
 from ._common import add_activation_argument
 
 FEATURES, CLASSES = 4, 3

@@ -2,7 +2,8 @@
 
 from .activation_plots import plot_activations
 from .diagnostic_plots import plot_activation_stats, plot_dead_units, plot_gradient_flow, plot_history
-from .graph import draw_graph, render, to_dot, watch
+from .graph import draw_graph, render, to_dot
+from .graph_structure import watch
 
 __all__ = [
     "draw_graph", "plot_activation_stats", "plot_activations", "plot_dead_units", "plot_gradient_flow",

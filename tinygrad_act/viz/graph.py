@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import html
 import math
-import weakref
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,16 @@ import numpy as np
 from ..autograd import Function
 from ..nn import Parameter
 from ..tensor import Tensor
+from .graph_structure import (
+    Unit,
+    cluster_of,
+    collapse,
+    collect,
+    fold_leaves,
+    gradient_norm,
+    module_names,
+    owning_modules,
+)
 
 # ColorBrewer YlGnBu, pale (small gradient) to dark (large): one colour per decade of the norm.
 _PALETTE = ("#ffffd9", "#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84")
@@ -53,243 +62,6 @@ INSTALL_MESSAGE = (
 )
 
 
-# ------------------------------------------------------------ recording gradient norms
-
-
-def _norm(array: np.ndarray) -> float:
-    """The Euclidean norm, in float64 so an exploding float32 gradient does not overflow to inf."""
-    return float(np.linalg.norm(np.asarray(array, dtype=np.float64).ravel()))
-
-
-class _GradNormRecorder:
-    """A backward hook that stores the norm of its node's output gradient in `node.grad_norm`.
-
-    It holds the node weakly: the node holds its hooks, so a strong reference back would be a cycle.
-    """
-
-    __slots__ = ("node",)
-
-    def __init__(self, node: Function) -> None:
-        self.node = weakref.ref(node)
-
-    def __call__(self, grad: Tensor) -> None:
-        self.node().grad_norm = _norm(grad.data)
-
-
-def watch(root: Tensor) -> None:
-    """Make the next backward from `root` record, on every op node, the norm of the gradient of
-    that op's output (read it as `node.grad_norm`); call it before `backward`.
-
-    Intermediate tensors are freed as soon as they are used, so their gradients cannot be measured
-    afterwards; leaves need no watching (their `.grad` stays). Watching twice adds nothing; a
-    later backward overwrites the recorded norms.
-    """
-    for node in _collect(root).ops:
-        if not any(isinstance(hook, _GradNormRecorder) for hook in node.hooks):
-            node.hooks = node.hooks + (_GradNormRecorder(node),)
-
-
-# ------------------------------------------------------------ the graph in memory
-
-
-@dataclass
-class _Graph:
-    """Op nodes in creation order, leaf tensors in order of first use, and data-flow edges
-    (source op or leaf -> consuming op)."""
-
-    ops: list[Function]
-    leaves: list[Tensor]
-    edges: list[tuple[Any, Function]]
-
-
-def _collect(root: Tensor) -> _Graph:
-    """Every op node and leaf reachable from `root`, found with an explicit stack (no recursion)."""
-    if root.grad_fn is None:
-        return _Graph([], [root], [])
-    seen = {id(root.grad_fn)}
-    stack, ops = [root.grad_fn], []
-    while stack:
-        node = stack.pop()
-        ops.append(node)
-        for parent in node.parents:
-            if isinstance(parent, Function) and id(parent) not in seen:
-                seen.add(id(parent))
-                stack.append(parent)
-    ops.sort(key=lambda node: node.sequence)
-    leaves: dict[int, Tensor] = {}
-    edges = []
-    for node in ops:
-        for parent in node.parents:
-            if parent is not None:  # an input that needs no gradient is not recorded
-                if not isinstance(parent, Function):
-                    leaves.setdefault(id(parent), parent)
-                edges.append((parent, node))
-    return _Graph(ops, list(leaves.values()), edges)
-
-
-# ------------------------------------------------------------ collapsing big graphs
-
-
-@dataclass
-class _Unit:
-    """What one drawn op box stands for: a single op (title None) or a collapsed group of ops.
-    `kind` names it when looking for repeats: the op's name, or a module's class without its path."""
-
-    ops: list[Function]
-    title: str | None = None
-    kind: str = ""
-    leaves: list[Tensor] = field(default_factory=list)  # leaves used only by this group
-
-    @property
-    def last(self) -> Function:
-        """The op whose output the box shows: the latest one (a module's output, a chain's end)."""
-        return max(self.ops, key=lambda node: node.sequence)
-
-
-def _module_names(ops: list[Function], params: dict[str, Tensor]) -> dict[int, tuple[str, str]]:
-    """For each module that ran an op, keyed by id(module): its title, "path: Class" when a
-    parameter it owns is named in `params` (a Linear owning `0.weight` is "0: Linear"), else its
-    repr when short (Activation('sigmoid')), else its class name; and that title without the path."""
-    names = {id(tensor): name for name, tensor in params.items()}
-    result: dict[int, tuple[str, str]] = {}
-    for node in ops:
-        scope = node.scope
-        if scope is None or id(scope) in result:
-            continue
-        text = repr(scope)
-        kind = text if len(text) <= 40 and "\n" not in text else type(scope).__name__
-        owned = [names[id(value)] for value in vars(scope).values() if id(value) in names]
-        path = owned[0].rpartition(".")[0] if owned else ""
-        if path:
-            kind = type(scope).__name__
-        result[id(scope)] = (f"{path}: {kind}" if path else kind, kind)
-    return result
-
-
-def _group_by_module(units: list[_Unit], modules: dict[int, tuple[str, str]]) -> tuple[list[_Unit], int]:
-    """One unit for each module that ran more than one op (a module with one op already is one
-    box); returns the units and how many modules were grouped."""
-    ops_per_module = Counter(id(unit.ops[0].scope) for unit in units if unit.ops[0].scope is not None)
-    groups: dict[int, _Unit] = {}
-    result = []
-    for unit in units:
-        scope = unit.ops[0].scope
-        if scope is None or ops_per_module[id(scope)] == 1:
-            result.append(unit)
-        elif id(scope) in groups:
-            groups[id(scope)].ops.extend(unit.ops)
-        else:
-            groups[id(scope)] = _Unit(list(unit.ops), *modules[id(scope)])
-            result.append(groups[id(scope)])
-    return result, len(groups)
-
-
-def _repeat_title(kinds: list[str]) -> str:
-    """`(linear → sigmoid) × 6` for a sequence that repeats (`... → linear` when it stops part-way
-    through a repeat), else counts by kind."""
-    for period in range(1, len(kinds) // 2 + 1):
-        if all(kinds[i] == kinds[i - period] for i in range(period, len(kinds))):
-            repeats, remainder = divmod(len(kinds), period)
-            body = " → ".join(kinds[:period])
-            title = f"({body}) × {repeats}" if period > 1 else f"{body} × {repeats}"
-            return title + "".join(f" → {kind}" for kind in kinds[:remainder])
-    counts = Counter(kinds)
-    shown = ", ".join(f"{kind} × {count}" for kind, count in list(counts.items())[:4])
-    return shown + (", …" if len(counts) > 4 else "")
-
-
-def _chains(units: list[_Unit], edges: list[tuple[Any, Function]]) -> list[list[int]]:
-    """Maximal runs of units (as indices, in data-flow order) where each feeds only the next and
-    the next is fed only by it."""
-    index = {id(node): i for i, unit in enumerate(units) for node in unit.ops}
-    successors: list[set[int]] = [set() for _ in units]
-    predecessors: list[set[int]] = [set() for _ in units]
-    for source, target in edges:
-        if isinstance(source, Function):
-            a, b = index[id(source)], index[id(target)]
-            if a != b:
-                successors[a].add(b)
-                predecessors[b].add(a)
-
-    def only_successor(i: int) -> int | None:
-        """The unit that continues i's chain, if any."""
-        if len(successors[i]) != 1:
-            return None
-        following = next(iter(successors[i]))
-        return following if len(predecessors[following]) == 1 else None
-
-    continued = {only_successor(i) for i in range(len(units))}
-    chains = []
-    for head in range(len(units)):
-        if head not in continued:
-            chain = [head]
-            while (following := only_successor(chain[-1])) is not None:
-                chain.append(following)
-            chains.append(chain)
-    return chains
-
-
-def _shorten_chains(units: list[_Unit], edges: list[tuple[Any, Function]],
-                    excess: int) -> tuple[list[_Unit], int]:
-    """Remove `excess` units by drawing the middle of the longest chains as one box each (their
-    ends, nearest the input and the output, stay visible); returns the units and the boxes made."""
-    replaced: dict[int, _Unit] = {}
-    removed: set[int] = set()
-    for chain in sorted(_chains(units, edges), key=len, reverse=True):
-        if excess <= 0 or len(chain) < 3:
-            break
-        middle = min(len(chain) - 2, excess + 1)
-        run = chain[(len(chain) - middle) // 2:][:middle]
-        ops = sorted((node for i in run for node in units[i].ops), key=lambda node: node.sequence)
-        title = _repeat_title([units[i].kind for i in run])
-        replaced[run[0]] = _Unit(ops, title, title)
-        removed.update(run[1:])
-        excess -= middle - 1
-    return [replaced.get(i, unit) for i, unit in enumerate(units) if i not in removed], len(replaced)
-
-
-def _collapse(graph: _Graph, max_nodes: int,
-              modules: dict[int, tuple[str, str]]) -> tuple[list[_Unit], list[str]]:
-    """The units to draw, at most `max_nodes` of them, and a note for each collapsing step taken."""
-    units = [_Unit([node], kind=node.name) for node in graph.ops]
-    if len(units) <= max_nodes:
-        return units, []
-    notes = [f"{len(units):,} ops is more than max_nodes={max_nodes}, so the picture is collapsed:"]
-    units, grouped = _group_by_module(units, modules)
-    if grouped:
-        notes.append(f"the ops of each module that ran several are one box ({grouped:,} modules)")
-    if len(units) > max_nodes:
-        units, boxes = _shorten_chains(units, graph.edges, len(units) - max_nodes)
-        if boxes:
-            notes.append(f"the middle of {boxes:,} long chain(s) of consecutive ops is one box each")
-    if len(units) > max_nodes:
-        keep = sorted(units, key=lambda unit: unit.last.sequence)[len(units) - max_nodes + 1:]
-        kept = {id(unit) for unit in keep}
-        rest = sorted((node for unit in units if id(unit) not in kept for node in unit.ops),
-                      key=lambda node: node.sequence)
-        notes.append(f"the {len(rest):,} earliest ops (furthest from the output) are one box")
-        title = f"{len(rest):,} earlier ops"
-        units = [_Unit(rest, title, title), *keep]
-    return units, notes
-
-
-def _fold_leaves(graph: _Graph, unit_of: dict[int, _Unit]) -> set[int]:
-    """Move each leaf used only inside one collapsed group into that group's box; their ids."""
-    consumers: dict[int, list[_Unit]] = {}
-    for source, target in graph.edges:
-        if not isinstance(source, Function):
-            owners = consumers.setdefault(id(source), [])
-            if unit_of[id(target)] not in owners:
-                owners.append(unit_of[id(target)])
-    folded = set()
-    for leaf in graph.leaves:
-        owners = consumers.get(id(leaf), [])
-        if len(owners) == 1 and owners[0].title is not None:
-            owners[0].leaves.append(leaf)
-            folded.add(id(leaf))
-    return folded
-
-
 def _repeat_busy_leaves(items: list[_Item], edges: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Draw a leaf used by many ops (a weight shared along a chain) again beside each later use,
     adding the copies to `items`: one node with a hundred long edges takes `dot` minutes to lay out."""
@@ -309,21 +81,6 @@ def _repeat_busy_leaves(items: list[_Item], edges: list[tuple[str, str]]) -> lis
         seen[start] += 1
         result.append((start_id, end))
     return result
-
-
-def _cluster_of(unit: _Unit) -> int | None:
-    """id() of the module whose box holds a single op; collapsed groups stand outside any box."""
-    scope = unit.ops[0].scope
-    return id(scope) if unit.title is None and scope is not None else None
-
-
-def _owning_modules(graph: _Graph) -> dict[int, int]:
-    """id(leaf) -> id(module) for each leaf that is an attribute of a module that ran an op."""
-    owner = {}
-    for node in graph.ops:
-        if node.scope is not None:
-            owner.update((id(value), id(node.scope)) for value in vars(node.scope).values())
-    return owner
 
 
 # ------------------------------------------------------------ labels
@@ -407,7 +164,7 @@ class _DotBuilder:
         kind = "parameter" if name is not None or isinstance(leaf, Parameter) else "tensor"
         lines = [name or ("parameter" if kind == "parameter" else "tensor"),
                  _shape_text(leaf.shape, leaf.dtype)]
-        norm = None if leaf.grad is None else _norm(leaf.grad.data)
+        norm = None if leaf.grad is None else gradient_norm(leaf.grad.data)
         if self.show_data and leaf.data.size == 1 and leaf.grad is not None:
             lines.append(f"data {_number(leaf.data.item())} | grad {_number(leaf.grad.data.item())}")
         else:
@@ -417,7 +174,7 @@ class _DotBuilder:
                 lines.append(_grad_text(norm))
         return _Item(node_id, kind, lines, norm, cluster)
 
-    def unit_item(self, unit: _Unit, node_id: str, steps: dict[int, int], cluster: int | None) -> _Item:
+    def unit_item(self, unit: Unit, node_id: str, steps: dict[int, int], cluster: int | None) -> _Item:
         last = unit.last
         title = unit.title or unit.kind
         if self.show_backward_order and unit.title is None:
@@ -514,19 +271,19 @@ class _DotBuilder:
 
     def body(self, rankdir: str, max_nodes: int) -> list[str]:
         """The DOT statements of the picture, one per line, tab-indented as graphviz writes them."""
-        graph = _collect(self.root)
-        modules = _module_names(graph.ops, self.params)
-        units, notes = _collapse(graph, max_nodes, modules)
+        graph = collect(self.root)
+        modules = module_names(graph.ops, self.params)
+        units, notes = collapse(graph, max_nodes, modules)
         unit_of = {id(node): unit for unit in units for node in unit.ops}
         steps = {id(node): step for step, node in enumerate(reversed(graph.ops), start=1)}
-        folded = _fold_leaves(graph, unit_of)
-        owner = _owning_modules(graph) if self.group_by_module else {}
+        folded = fold_leaves(graph, unit_of)
+        owner = owning_modules(graph) if self.group_by_module else {}
 
         ids: dict[int, str] = {}
         items: list[_Item] = []
         for number, unit in enumerate(units):
             ids[id(unit)] = f"op{number}"
-            cluster = _cluster_of(unit) if self.group_by_module else None
+            cluster = cluster_of(unit) if self.group_by_module else None
             items.append(self.unit_item(unit, ids[id(unit)], steps, cluster))
         beside: dict[str, str] = {}  # a module's parameter is drawn beside the op that uses it
         for number, leaf in enumerate(leaf for leaf in graph.leaves if id(leaf) not in folded):
@@ -539,7 +296,7 @@ class _DotBuilder:
                 end = ids[id(unit_of[id(target)])]
                 if start != end:
                     edges[start, end] = None
-                if id(source) in owner and owner[id(source)] == _cluster_of(unit_of[id(target)]):
+                if id(source) in owner and owner[id(source)] == cluster_of(unit_of[id(target)]):
                     beside.setdefault(start, end)
         if self.root.grad_fn is not None:
             items.append(self.output_item())
