@@ -102,7 +102,7 @@ def fit(
     A tqdm bar shows epoch, loss and accuracy (`progress=False` hides it); `val_data`, when given,
     is evaluated after each epoch; `on_step(step)` is called after every optimizer step.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # the text bar: tqdm.auto wants ipywidgets in Jupyter and warns without them
 
     history = History()
     step = 0
