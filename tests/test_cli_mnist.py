@@ -13,7 +13,7 @@ import pytest
 from tinygrad_act.cli import main
 from tinygrad_act.data.datasets import FASHION_MNIST_DEBIAN_FOLDER
 from tinygrad_act.experiments import mnist
-from tinygrad_act.experiments.common import OPTIMIZERS
+from tinygrad_act.experiments.common import OPTIMIZERS, blas_threads
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 EPOCH_LINE = re.compile(
@@ -92,7 +92,7 @@ def test_blas_threads_limits_blas_inside_the_block_only():
 
     with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
         before = blas_thread_counts()
-        with mnist.blas_threads(1):
+        with blas_threads(1):
             assert blas_thread_counts() == [1] * len(before)
         assert blas_thread_counts() == before
 

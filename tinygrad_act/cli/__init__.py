@@ -3,6 +3,7 @@
 Each sub-command is a module in this package defining `add_parser(subparsers)` and
 `run(args) -> int`; modules are discovered, so adding a command is adding a file.
 `--import FILE_OR_MODULE` loads a user's own activations first, so `--activation` accepts them.
+Every command takes `--threads N` (BLAS threads, default 1).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import importlib.util
 import pkgutil
 import sys
 from pathlib import Path
+
+from ..experiments.common import blas_threads
 
 
 def _load_user_code(target: str) -> None:
@@ -41,7 +44,19 @@ def build_parser() -> argparse.ArgumentParser:
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
         if not info.name.startswith("_"):
             importlib.import_module(f"{__name__}.{info.name}").add_parser(subparsers)
+    for command in subparsers.choices.values():
+        if "--threads" not in command._option_string_actions:
+            command.add_argument("--threads", type=_positive_int, default=1,
+                                 help="BLAS threads (default 1: these small matrices gain little from more, "
+                                      "and the same seed gives the same numbers)")
     return parser
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,4 +69,5 @@ def main(argv: list[str] | None = None) -> int:
     for target in known.imports:
         _load_user_code(target)
     args = build_parser().parse_args(argv)
-    return int(args.run(args) or 0)
+    with blas_threads(args.threads):
+        return int(args.run(args) or 0)

@@ -33,9 +33,9 @@ def run(args: argparse.Namespace) -> int:
     options = dict(hidden=args.hidden, steps=steps, lr=args.lr, optimizer=args.optimizer)
     start = time.perf_counter()
     if args.compare:
-        rows = xor.compare(args.activations, seeds=range(seeds), **options)
+        rows = xor.compare(args.activations, seeds=range(args.seed, args.seed + seeds), **options)
         print(f"XOR with a 2-{args.hidden}-1 network, {steps} steps of {args.optimizer} "
-              f"(lr {args.lr}), {seeds} seeds per activation:\n")
+              f"(lr {args.lr}), {seeds} seeds per activation ({args.seed}..{args.seed + seeds - 1}):\n")
         print(xor.comparison_table(rows, markdown=args.markdown))
         print("\nidentity: a stack of linear maps is linear, so at most 3 of the 4 points can be right."
               "\nstep: its derivative is 0, so the hidden weights never move.")

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from ..viz.figures import save_figure
 from .common import format_table
 
 DOMAIN_BOUND = math.sqrt(3.0)
@@ -161,5 +162,5 @@ def plot_born_dead(estimates: Sequence[BornDeadEstimate], path: str | Path) -> A
         panel.set_title(f"born dead, {dim}-D input (95% Wilson bands)")
         panel.grid(True, alpha=0.3)
         panel.legend(fontsize=8)
-    figure.savefig(path, dpi=90)
+    save_figure(figure, path)
     return figure

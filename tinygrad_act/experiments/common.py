@@ -1,9 +1,12 @@
-"""Pieces the experiments share: optimizers by name and plain-text tables."""
+"""Pieces the experiments share: optimizers by name, the BLAS thread limit, and plain-text tables."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
+
+from threadpoolctl import threadpool_limits
 
 from .. import optim
 
@@ -20,6 +23,21 @@ def make_optimizer(name: str, parameters: Iterable, lr: float, **options: Any) -
     except KeyError:
         raise ValueError(f"unknown optimizer {name!r}; valid names: {', '.join(OPTIMIZERS)}") from None
     return optimizer_class(parameters, lr=lr, **options)
+
+
+@contextlib.contextmanager
+def blas_threads(threads: int | None) -> Iterator[None]:
+    """Limit numpy's BLAS to `threads` threads inside the block (None: leave it alone).
+
+    The matrices here gain little from a second thread, a BLAS thread waiting for a busy core makes
+    them many times slower, and a float32 matmul split between threads rounds differently, so the
+    same seed gives the same numbers only at the same thread count. The CLI uses one by default.
+    """
+    if threads is None:
+        yield
+        return
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield
 
 
 def format_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], markdown: bool = False) -> str:

@@ -31,6 +31,7 @@ from ..nn import MLP
 from ..rng import manual_seed
 from ..tensor import Tensor
 from ..train import evaluate, fit
+from ..viz.figures import save_figure
 from .common import format_table, make_optimizer
 from .mnist import load_split
 
@@ -152,5 +153,5 @@ def plot_dying(runs: Sequence[DyingRun], path: str | Path) -> Any:
     axes.set_ylabel("mean dead fraction over layers")
     axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     figure.set_size_inches(8.0, 3.6)
-    figure.savefig(path, dpi=90)
+    save_figure(figure, path)
     return figure

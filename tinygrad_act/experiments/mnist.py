@@ -6,9 +6,8 @@ thread) take a 784-256-256-10 ReLU network to about 98.4-98.5% test accuracy in 
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +17,7 @@ from ..nn import MLP
 from ..optim.lr_scheduler import CosineAnnealingLR
 from ..rng import manual_seed
 from ..train import History, evaluate, fit
-from .common import make_optimizer
+from .common import blas_threads, make_optimizer
 
 QUICK_TRAIN_SAMPLES = 1000
 SCHEDULES = ("cosine", "constant")
@@ -46,24 +45,6 @@ def load_split(dataset: str = "mnist", quick: bool = False, root: str | None = N
         train = tuple(array[:QUICK_TRAIN_SAMPLES] for array in train)
         test = tuple(array[: QUICK_TRAIN_SAMPLES // 2] for array in test)
     return train, test
-
-
-@contextlib.contextmanager
-def blas_threads(threads: int | None) -> Iterator[None]:
-    """Limit numpy's BLAS to `threads` threads inside the block (None: leave it alone).
-
-    Needs threadpoolctl; without it the limit is skipped. Matrices of this size gain little from a
-    second thread, and a BLAS whose threads wait for a busy core can run several times slower.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        threads = None
-    if threads is None:
-        yield
-        return
-    with threadpool_limits(limits=threads, user_api="blas"):
-        yield
 
 
 def train_mnist(dataset: str = "mnist", activation: str = "relu", hidden: Sequence[int] = (256, 256),

@@ -24,6 +24,7 @@ from ..data import datasets
 from ..nn import MLP, Activation, Module
 from ..rng import manual_seed
 from ..tensor import Tensor
+from ..viz.figures import save_figure
 from .common import format_table
 
 COMPARED_ACTIVATIONS = ("selu", "relu", "tanh", "sigmoid")
@@ -121,5 +122,5 @@ def plot_selu(results: Sequence[LayerStats], path: str | Path) -> Any:
         panel.set_title(f"activation {name} by depth")
         panel.grid(True, alpha=0.3)
         panel.legend(fontsize=8)
-    figure.savefig(path, dpi=90)
+    save_figure(figure, path)
     return figure

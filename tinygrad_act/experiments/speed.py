@@ -27,6 +27,7 @@ from ..data import DataLoader, TensorDataset
 from ..nn import MLP
 from ..rng import manual_seed
 from ..tensor import Tensor
+from ..viz.figures import save_figure
 from .common import format_table, make_optimizer
 from .mnist import load_split
 
@@ -143,5 +144,5 @@ def plot_speed(runs: Sequence[SpeedRun], path: str | Path) -> Any:
     axes.set_title("steps to the target accuracy")
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize=8)
-    figure.savefig(path, dpi=90)
+    save_figure(figure, path)
     return figure

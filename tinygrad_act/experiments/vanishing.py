@@ -33,6 +33,7 @@ from ..nn.utils import clip_grad_norm_
 from ..rng import manual_seed
 from ..tensor import Tensor
 from ..train import evaluate
+from ..viz.figures import save_figure
 from .common import format_table, make_optimizer
 from .mnist import load_split
 
@@ -247,7 +248,7 @@ def plot_gradient_norms(result: VanishingResult, path: str | Path, signal: bool 
         figure.axes[0].set_title("backward signal at initialisation")
     else:
         figure.axes[0].set_title("weight-gradient norms at initialisation")
-    figure.savefig(path, dpi=90)
+    save_figure(figure, path)
     return figure
 
 
@@ -274,5 +275,5 @@ def plot_loss_curves(result: VanishingResult, path: str | Path) -> Any:
                    f"lr {result.settings.get('lr')}" + ("" if scale == 1.0 else f", initial weights x{scale:g}"))
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize=8)
-    figure.savefig(path, dpi=90)
+    save_figure(figure, path)
     return figure

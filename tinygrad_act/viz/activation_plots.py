@@ -10,6 +10,7 @@ import numpy as np
 
 from ..activations import ActivationSpec, get_activation, list_activations
 from ..tensor import Tensor
+from .figures import save_figure
 
 _COLUMNS = 4
 
@@ -74,5 +75,5 @@ def plot_activations(
         panel.set_visible(False)
     axes.flat[0].legend(fontsize=7, loc="upper left")
     if path is not None:
-        figure.savefig(path, dpi=90)
+        save_figure(figure, path)
     return figure

@@ -17,6 +17,7 @@ from ..diagnostics import DeadUnits, GradientFlow
 from ..diagnostics.monitor import activation_layers
 from ..nn import Module
 from ..tensor import Tensor
+from .figures import save_figure
 
 _COLUMNS = 4
 _LINE_STYLES = {"val_": "--", "test_": ":"}  # a run's train, validation and test curves share its colour
@@ -37,7 +38,7 @@ def _integer_steps(axes: Any) -> None:
 
 def _finish(figure: Any, path: str | Path | None) -> Any:
     if path is not None:
-        figure.savefig(path, dpi=90)
+        save_figure(figure, path)
     return figure
 
 

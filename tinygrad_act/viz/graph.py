@@ -418,6 +418,7 @@ def render(graph: Any, path: str | Path, format: str | None = None, **options: A
     and need no Graphviz; other formats (svg, png, pdf) raise RuntimeError saying how to install
     Graphviz when the `dot` program or the Python package is missing. Returns the path."""
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     format = (format or path.suffix.lstrip(".")).lower()  # noqa: A001
     if not format:
         raise ValueError(f"render: cannot tell the format of {str(path)!r}; add an extension or pass format=")
