@@ -19,7 +19,9 @@ test: $(VENV)/.installed
 	$(PY) -m pytest
 
 bench: $(VENV)/.installed
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/core.py
+	$(PY) benchmarks/mnist_epoch.py
+	$(PY) benchmarks/activations.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
-from ..data.datasets import DATASETS
 from ..experiments import born_dead, dying_relu
+from ._common import add_experiment_arguments
 
 QUICK_EPOCHS = 3
 QUICK_NETS = 200
@@ -27,7 +26,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "--born-dead instead estimates by simulation the probability that a narrow deep ReLU "
                     "net is constant at initialisation (Lu et al. 2019).",
     )
-    parser.add_argument("--dataset", choices=DATASETS, default="mnist")
     parser.add_argument("--hidden", type=int, nargs="+", default=[128, 128, 128], help="hidden sizes (128 128 128)")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=128)
@@ -43,12 +41,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-depth", type=int, default=30, help="--born-dead: depths 1..N")
     parser.add_argument("--input-dims", type=int, nargs="+", default=[1, 2], help="--born-dead input dimensions")
     parser.add_argument("--nets", type=int, default=2000, help="--born-dead: random nets per width")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--root", default=None, help="data folder (default $TINYGRAD_ACT_DATA or ~/.cache/tinygrad_act)")
-    parser.add_argument("--out-dir", type=Path, default=Path("out/dying-relu"), help="where the plot goes")
-    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument("--quick", action="store_true",
                         help=f"the built-in MNIST subset, {QUICK_EPOCHS} epochs; --born-dead: {QUICK_NETS} nets")
+    add_experiment_arguments(parser, "dying-relu")
     parser.set_defaults(run=run)
 
 

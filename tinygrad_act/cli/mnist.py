@@ -5,16 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..data.datasets import DATASETS
 from ..experiments import mnist
 from ..experiments.common import OPTIMIZERS
-from ._common import add_activation_argument
+from ._common import add_activation_argument, add_data_arguments
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("mnist", help="train an MLP on MNIST / Fashion-MNIST")
     add_activation_argument(parser, default="relu")
-    parser.add_argument("--dataset", choices=DATASETS, default="mnist")
     parser.add_argument("--hidden", type=int, nargs="+", default=[256, 256], help="hidden sizes (256 256)")
     parser.add_argument("--optimizer", type=str.lower, choices=list(OPTIMIZERS), default="adam")
     parser.add_argument("--lr", type=float, default=2e-3, help="initial learning rate (default 2e-3)")
@@ -24,11 +22,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--init", default="auto", help="weight init (default: the one that suits the activation)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--root", default=None, help="data folder (default $TINYGRAD_ACT_DATA or ~/.cache/tinygrad_act)")
     parser.add_argument("--no-download", action="store_true", help="fail instead of downloading missing files")
     parser.add_argument("--plot", type=Path, default=None, help="save the training curves (PNG or SVG)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument("--quick", action="store_true", help="the small built-in subset, 2 epochs (for tests)")
+    add_data_arguments(parser)
     parser.set_defaults(run=run)
 
 

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
-from ..data.datasets import DATASETS
 from ..experiments import selu
-from ._common import activation_name
+from ._common import activation_name, add_experiment_arguments
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -26,15 +24,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--width", type=int, default=100, help="units per hidden layer (default 100)")
     parser.add_argument("--inputs", choices=("random", "data"), default="random",
                         help="N(0, 1) inputs (default) or standardised images of --dataset")
-    parser.add_argument("--dataset", choices=DATASETS, default="mnist")
     parser.add_argument("--samples", type=int, default=1000, help="inputs in the batch (default 1000)")
     parser.add_argument("--seeds", type=int, default=5, help="random nets averaged per activation (default 5)")
-    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--every", type=int, default=5, help="print every N-th layer (default 5)")
-    parser.add_argument("--root", default=None, help="data folder (default $TINYGRAD_ACT_DATA or ~/.cache/tinygrad_act)")
-    parser.add_argument("--out-dir", type=Path, default=Path("out/selu"), help="where the plot goes")
-    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument("--quick", action="store_true", help="500 inputs, 2 seeds, the built-in MNIST subset")
+    add_experiment_arguments(parser, "selu")
     parser.set_defaults(run=run)
 
 

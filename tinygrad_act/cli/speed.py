@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
-from ..data.datasets import DATASETS
 from ..experiments import speed
-from ._common import activation_name
+from ._common import activation_name, add_experiment_arguments
 
 QUICK_BUDGET = 500
 QUICK_EVAL_EVERY = 10
@@ -27,7 +25,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--activations", type=activation_name, nargs="+", default=list(speed.COMPARED_ACTIVATIONS),
                         help="activations to race (the first is the baseline of the ratios)")
-    parser.add_argument("--dataset", choices=DATASETS, default="mnist")
     parser.add_argument("--target", type=float, default=0.95, help="training accuracy to reach (default 0.95)")
     parser.add_argument("--hidden", type=int, nargs="+", default=[256, 256], help="hidden sizes (256 256)")
     parser.add_argument("--lr", type=float, default=0.01)
@@ -36,13 +33,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--budget", type=int, default=15000, help="most steps per activation (default 15000)")
     parser.add_argument("--eval-every", type=int, default=50, help="steps between accuracy checks (default 50)")
     parser.add_argument("--eval-size", type=int, default=2000, help="training images the accuracy is measured on")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--root", default=None, help="data folder (default $TINYGRAD_ACT_DATA or ~/.cache/tinygrad_act)")
-    parser.add_argument("--out-dir", type=Path, default=Path("out/speed"), help="where the plot goes")
-    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument("--quick", action="store_true",
                         help=f"the built-in MNIST subset, at most {QUICK_BUDGET} steps, a check every "
                              f"{QUICK_EVAL_EVERY} steps (for tests)")
+    add_experiment_arguments(parser, "speed")
     parser.set_defaults(run=run)
 
 

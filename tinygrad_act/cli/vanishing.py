@@ -11,12 +11,10 @@ from __future__ import annotations
 import argparse
 import math
 import time
-from pathlib import Path
 
-from ..data.datasets import DATASETS
 from ..experiments import vanishing
 from ..nn.init import INITIALIZERS
-from ._common import activation_name
+from ._common import activation_name, add_experiment_arguments
 
 QUICK_STEPS = 150
 
@@ -29,7 +27,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--activations", type=activation_name, nargs="+",
                         default=list(vanishing.COMPARED_ACTIVATIONS), help="activations to compare")
-    parser.add_argument("--dataset", choices=DATASETS, default="mnist")
     parser.add_argument("--depth", type=int, default=10, help="hidden layers (default 10)")
     parser.add_argument("--width", type=int, default=128, help="units per hidden layer (default 128)")
     parser.add_argument("--init", choices=["auto", *INITIALIZERS], default="auto",
@@ -43,12 +40,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--lr", type=float, default=0.02)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--probe-size", type=int, default=256, help="images in the fixed batch of the norms")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--root", default=None, help="data folder (default $TINYGRAD_ACT_DATA or ~/.cache/tinygrad_act)")
-    parser.add_argument("--out-dir", type=Path, default=Path("out/vanishing"), help="where the plots go")
-    parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
     parser.add_argument("--quick", action="store_true",
                         help=f"the small built-in MNIST subset and at most {QUICK_STEPS} steps (for tests)")
+    add_experiment_arguments(parser, "vanishing")
     parser.set_defaults(run=run)
 
 
