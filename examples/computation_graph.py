@@ -36,12 +36,11 @@ def watched_loss(model: nn.Module, batch_size: int = 16, seed: int = 0) -> Tenso
 
 def draw(loss: Tensor, model: nn.Module, path: Path, **options: object) -> Path:
     """Render the graph of `loss` to `path`, or its DOT text next to it when Graphviz is missing."""
-    params = dict(model.named_parameters())
-    try:
-        return render(loss, path, params=params, **options)
+    try:  # params=model names every parameter and module by its path (0.weight, "1: relu")
+        return render(loss, path, params=model, **options)
     except RuntimeError as error:
         print(error)
-        return render(loss, path.with_suffix(".dot"), params=params, **options)
+        return render(loss, path.with_suffix(".dot"), params=model, **options)
 
 
 def mlp_graph(out_dir: Path, formats: tuple[str, ...] = ("svg",)) -> list[Path]:

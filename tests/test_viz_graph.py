@@ -268,6 +268,14 @@ def test_group_by_module_draws_a_box_per_module_named_by_its_path():
     assert "0.weight" in first and "0.bias" in first and "2.weight" not in first
 
 
+def test_passing_the_model_names_every_module_and_parameter_by_its_path():
+    loss, model = mlp_loss([4, 8, 3], "leaky_relu")
+    dot = to_dot(loss, params=model, group_by_module=True)
+    clusters = re.findall(r"subgraph (cluster_\d+) \{\n\tlabel=\"([^\"]*)\"", dot.replace("\t\t", "\t"))
+    assert [label for _, label in clusters] == ["0: Linear", "1: leaky_relu", "2: Linear"]
+    assert to_dot(loss, params=model) == to_dot(loss, params=dict(model.named_parameters()))
+
+
 def test_rankdir_is_passed_to_graphviz(small):
     y, params = small
     assert "rankdir=TB" in to_dot(y, params=params, rankdir="TB")

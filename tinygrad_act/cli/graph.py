@@ -55,9 +55,8 @@ def run(args: argparse.Namespace) -> int:
     loss = F.cross_entropy(model(inputs), labels)
     watch(loss)
     loss.backward()
-    params = dict(model.named_parameters())
     try:
-        path = render(loss, args.out, params=params, group_by_module=args.group_by_module,
+        path = render(loss, args.out, params=model, group_by_module=args.group_by_module,
                       show_backward_order=args.show_backward_order)
     except RuntimeError as error:
         print(f"tinygrad-act graph: {error}")
@@ -65,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"wrote the computation graph of a {len(model.linears())}-layer {args.activation} MLP "
           f"(loss {loss.item():.4f}) to {path}")
     print("gradient norm of each layer's weight, input layer first:")
-    names = {id(tensor): name for name, tensor in params.items()}
+    names = {id(tensor): name for name, tensor in model.named_parameters()}
     norms = [float(np.linalg.norm(linear.weight.grad.data)) for linear in model.linears()]
     for linear, norm in zip(model.linears(), norms):
         print(f"  {names[id(linear.weight)]:<12} {norm:.3e}")

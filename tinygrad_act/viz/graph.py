@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function
-from ..nn import Parameter
+from ..nn import Module, Parameter
 from ..tensor import Tensor
 from .graph_structure import (
     Unit,
@@ -150,8 +150,12 @@ class _DotBuilder:
     """Turns the graph under a root tensor into DOT body lines, in two passes: first the items
     (so the colour scale can see every gradient), then the text."""
 
-    def __init__(self, root: Tensor, params: dict[str, Tensor] | None, show_grad: bool, show_data: bool,
-                 color_by: str | None, group_by_module: bool, show_backward_order: bool) -> None:
+    def __init__(self, root: Tensor, params: dict[str, Tensor] | Module | None, show_grad: bool,
+                 show_data: bool, color_by: str | None, group_by_module: bool, show_backward_order: bool) -> None:
+        self.module_paths: dict[int, str] = {}
+        if isinstance(params, Module):
+            self.module_paths = {id(module): path for path, module in params.named_modules() if path}
+            params = dict(params.named_parameters())
         self.root, self.params = root, dict(params or {})
         self.show_grad, self.show_data, self.color_by = show_grad, show_data, color_by
         self.group_by_module, self.show_backward_order = group_by_module, show_backward_order
@@ -272,7 +276,7 @@ class _DotBuilder:
     def body(self, rankdir: str, max_nodes: int) -> list[str]:
         """The DOT statements of the picture, one per line, tab-indented as graphviz writes them."""
         graph = collect(self.root)
-        modules = module_names(graph.ops, self.params)
+        modules = module_names(graph.ops, self.params, self.module_paths)
         units, notes = collapse(graph, max_nodes, modules)
         unit_of = {id(node): unit for unit in units for node in unit.ops}
         steps = {id(node): step for step, node in enumerate(reversed(graph.ops), start=1)}
@@ -347,7 +351,7 @@ class _DotBuilder:
         return f"{item.node_id} [{_attributes(attributes)}]"
 
 
-def _builder(root: Tensor, params: dict[str, Tensor] | None, show_grad: bool, show_data: bool,
+def _builder(root: Tensor, params: dict[str, Tensor] | Module | None, show_grad: bool, show_data: bool,
              color_by: str | None, rankdir: str, max_nodes: int, group_by_module: bool,
              show_backward_order: bool) -> list[str]:
     """Check the drawing options and return the DOT body lines."""
@@ -366,7 +370,7 @@ def _builder(root: Tensor, params: dict[str, Tensor] | None, show_grad: bool, sh
 _GRAPH_NAME = "computation_graph"
 
 
-def to_dot(root: Tensor, params: dict[str, Tensor] | None = None, show_grad: bool = True,
+def to_dot(root: Tensor, params: dict[str, Tensor] | Module | None = None, show_grad: bool = True,
            show_data: bool = False, color_by: str | None = "grad", rankdir: str = "LR", max_nodes: int = 200,
            group_by_module: bool = False, show_backward_order: bool = False) -> str:
     """The DOT text of the graph that produced `root` (see draw_graph); needs no Graphviz installed."""
@@ -375,7 +379,7 @@ def to_dot(root: Tensor, params: dict[str, Tensor] | None = None, show_grad: boo
     return f"digraph {_GRAPH_NAME} {{\n{''.join(body)}}}\n"
 
 
-def draw_graph(root: Tensor, params: dict[str, Tensor] | None = None, show_grad: bool = True,
+def draw_graph(root: Tensor, params: dict[str, Tensor] | Module | None = None, show_grad: bool = True,
                show_data: bool = False, color_by: str | None = "grad", rankdir: str = "LR",
                max_nodes: int = 200, group_by_module: bool = False,
                show_backward_order: bool = False) -> Any:
@@ -383,7 +387,8 @@ def draw_graph(root: Tensor, params: dict[str, Tensor] | None = None, show_grad:
     `.render(filename, format="svg")` writes a file (or use `render`, which explains a missing `dot`).
 
     - Nodes: leaf tensors (named from `params`, a dict name -> tensor such as
-      `dict(model.named_parameters())`; any leaf may be named, `dict(x=x)`), one box per op named
+      `dict(model.named_parameters())`, or the model itself, which also names every module; any
+      leaf may be named, `dict(x=x)`), one box per op named
       as in the code (`linear`, `mul`, `leaky_relu(0.2)`) showing its output's shape and dtype, and
       the output. Inputs that need no gradient are not part of the graph and are not drawn.
     - show_grad: the norm of each gradient, after backward: a leaf's from its `.grad`, an op
@@ -394,7 +399,8 @@ def draw_graph(root: Tensor, params: dict[str, Tensor] | None = None, show_grad:
     - color_by: "grad" fills by gradient norm on a log10 scale (darker = larger; grey with a red
       border = exactly zero), "kind" by node kind, None not at all; a legend says which is which.
     - group_by_module: ops made inside a module's forward are drawn in a box per module, named
-      by its attribute path when `params` names one of its parameters ("0: Linear").
+      by its attribute path ("0: Linear", "1: sigmoid") when `params` is the model or names one of
+      its parameters.
     - show_backward_order: numbers the ops in the order backward visits them (#1 = the output's op).
     - max_nodes: above this many ops, the picture is collapsed until it has at most max_nodes op
       boxes: each module that ran several ops becomes one box, then the middle of each long chain

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function
+from ..nn import Activation
 from ..tensor import Tensor
 
 # ------------------------------------------------------------ recording gradient norms
@@ -106,22 +107,28 @@ class Unit:
         return max(self.ops, key=lambda node: node.sequence)
 
 
-def module_names(ops: list[Function], params: dict[str, Tensor]) -> dict[int, tuple[str, str]]:
-    """For each module that ran an op, keyed by id(module): its title, "path: Class" when a
-    parameter it owns is named in `params` (a Linear owning `0.weight` is "0: Linear"), else its
-    repr when short (Activation('sigmoid')), else its class name; and that title without the path."""
+def module_names(ops: list[Function], params: dict[str, Tensor],
+                 module_paths: dict[int, str] | None = None) -> dict[int, tuple[str, str]]:
+    """For each module that ran an op, keyed by id(module): its title and that title without the path.
+
+    The title is "path: Class": the path from `module_paths` (id(module) -> attribute path, known
+    when the model itself is drawn), else from a parameter it owns named in `params` (a Linear
+    owning `0.weight` is "0: Linear"); without a path, its repr when short (Activation('sigmoid')),
+    else its class name."""
     names = {id(tensor): name for name, tensor in params.items()}
+    module_paths = module_paths or {}
     result: dict[int, tuple[str, str]] = {}
     for node in ops:
         scope = node.scope
         if scope is None or id(scope) in result:
             continue
-        text = repr(scope)
-        kind = text if len(text) <= 40 and "\n" not in text else type(scope).__name__
         owned = [names[id(value)] for value in vars(scope).values() if id(value) in names]
-        path = owned[0].rpartition(".")[0] if owned else ""
+        path = module_paths.get(id(scope)) or (owned[0].rpartition(".")[0] if owned else "")
         if path:
-            kind = type(scope).__name__
+            kind = scope.spec.label(scope.params) if isinstance(scope, Activation) else type(scope).__name__
+        else:
+            text = repr(scope)
+            kind = text if len(text) <= 40 and "\n" not in text else type(scope).__name__
         result[id(scope)] = (f"{path}: {kind}" if path else kind, kind)
     return result
 
