@@ -30,10 +30,15 @@ def is_grad_enabled() -> bool:
     return _grad_enabled
 
 
-class _GradMode:
-    """Context manager and decorator that sets grad recording on or off, restoring it afterwards."""
+class _Switch:
+    """Base of the context managers that set a global switch for a block and restore it after.
 
-    enabled: bool
+    Each also works as a decorator, with or without parentheses (`@no_grad` and `@no_grad()`).
+    Subclasses name the switch (`switch`) and the value it takes inside the block (`value`).
+    """
+
+    switch: str
+    value: bool
 
     def __new__(cls, function: Callable | None = None) -> Any:
         # `@no_grad` without parentheses decorates at once; `no_grad()` makes the context manager.
@@ -41,16 +46,14 @@ class _GradMode:
         return instance if function is None else instance(function)
 
     def __init__(self, function: Callable | None = None) -> None:
-        pass
+        """`function` is only given to the bare-decorator form, which __new__ has handled."""
 
     def __enter__(self) -> None:
-        global _grad_enabled
-        self._previous = _grad_enabled
-        _grad_enabled = self.enabled
+        self._previous = globals()[self.switch]
+        globals()[self.switch] = self.value
 
     def __exit__(self, *exc_info: object) -> None:
-        global _grad_enabled
-        _grad_enabled = self._previous
+        globals()[self.switch] = self._previous
 
     def __call__(self, fn: Callable) -> Callable:
         @functools.wraps(fn)
@@ -61,33 +64,26 @@ class _GradMode:
         return wrapper
 
 
-class no_grad(_GradMode):
+class no_grad(_Switch):
     """`with no_grad():` runs operations without recording the graph (evaluation, optimizer steps)."""
 
-    enabled = False
+    switch, value = "_grad_enabled", False
 
 
-class enable_grad(_GradMode):
+class enable_grad(_Switch):
     """`with enable_grad():` records the graph again inside a `no_grad` block."""
 
-    enabled = True
+    switch, value = "_grad_enabled", True
 
 
-class detect_anomaly(_GradMode):
+class detect_anomaly(_Switch):
     """`with detect_anomaly():` checks every op's output and every gradient for NaN/Inf and raises
     RuntimeError at the first op that produced one, naming the op and the shapes involved.
 
     It costs a pass over each array, so use it to find a problem, not in every run.
     """
 
-    def __enter__(self) -> None:
-        global _detect_anomaly
-        self._previous = _detect_anomaly
-        _detect_anomaly = True
-
-    def __exit__(self, *exc_info: object) -> None:
-        global _detect_anomaly
-        _detect_anomaly = self._previous
+    switch, value = "_detect_anomaly", True
 
 
 def check_forward(node: Function, inputs: list, output: np.ndarray) -> None:
