@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+from handwritten import mlp_loss_and_gradients
 from timing import interleaved, one_thread, torch_or_none
 
 import tinygrad_act as ta
@@ -38,27 +39,7 @@ def mlp_case(seed: int = 0):
 
 def numpy_mlp_step(x, y, layers):
     """The step written by hand: what our engine must match."""
-    (w1, b1), (w2, b2), (w3, b3) = layers
-    rows = np.arange(len(y))
-    h1 = x @ w1.T
-    h1 += b1
-    a1 = np.maximum(h1, 0)
-    h2 = a1 @ w2.T
-    h2 += b2
-    a2 = np.maximum(h2, 0)
-    logits = a2 @ w3.T
-    logits += b3
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    loss = -log_probabilities[rows, y].mean()
-    g3 = np.exp(log_probabilities)
-    g3[rows, y] -= 1.0
-    g3 *= 1.0 / len(y)
-    g_a2 = g3 @ w3
-    g2 = g_a2 * (a2 > 0)
-    g_a1 = g2 @ w2
-    g1 = g_a1 * (a1 > 0)
-    grads = [(g1.T @ x, g1.sum(0)), (g2.T @ a1, g2.sum(0)), (g3.T @ a2, g3.sum(0))]
+    loss, grads = mlp_loss_and_gradients(x, y, layers)
     for (w, b), (gw, gb) in zip(layers, grads):
         w -= LR * gw
         b -= LR * gb

@@ -25,6 +25,7 @@ import math
 import pstats
 
 import numpy as np
+from handwritten import mlp_loss_and_gradients
 from timing import interleaved, one_thread, torch_or_none
 
 import tinygrad_act.functional as F
@@ -127,7 +128,6 @@ class NumpyAdam:
 def numpy_loop(images: np.ndarray, labels: np.ndarray):
     """The epoch written by hand: what our stack must match."""
     layers = initial_weights()
-    (w1, b1), (w2, b2), (w3, b3) = layers
     adam = NumpyAdam([array for layer in layers for array in layer])
     generator = np.random.default_rng(SEED)
     steps = math.ceil(len(images) / BATCH)
@@ -137,27 +137,9 @@ def numpy_loop(images: np.ndarray, labels: np.ndarray):
         for start in range(0, steps * BATCH, BATCH):
             batch = order[start : start + BATCH]
             x, y = images[batch], labels[batch]
-            rows = np.arange(len(y))
-            h1 = x @ w1.T
-            h1 += b1
-            a1 = np.maximum(h1, 0)
-            h2 = a1 @ w2.T
-            h2 += b2
-            a2 = np.maximum(h2, 0)
-            logits = a2 @ w3.T
-            logits += b3
-            shifted = logits - logits.max(axis=1, keepdims=True)
-            log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-            loss = -log_probabilities[rows, y].mean()
-            g3 = np.exp(log_probabilities)
-            g3[rows, y] -= 1.0
-            g3 *= 1.0 / len(y)
-            g2 = g3 @ w3
-            g2 *= a2 > 0
-            g1 = g2 @ w2
-            g1 *= a1 > 0
-            adam.step([g1.T @ x, g1.sum(0), g2.T @ a1, g2.sum(0), g3.T @ a2, g3.sum(0)])
-        return float(loss)
+            loss, grads = mlp_loss_and_gradients(x, y, layers)
+            adam.step([array for pair in grads for array in pair])
+        return loss
 
     return epoch
 
