@@ -19,6 +19,10 @@ from typing import Any
 
 import numpy as np
 
+# What a backward rule returns: one gradient (a single input) or one per input, None where an
+# input needs none.
+Gradients = np.ndarray | tuple[np.ndarray | None, ...]
+
 _grad_enabled = True
 _sequence = itertools.count()
 _scope: Any = None  # the nn.Module whose forward is running, recorded on each node for pictures
@@ -139,7 +143,7 @@ class Function:
     def forward(self, *args: Any, **params: Any) -> np.ndarray:
         raise NotImplementedError
 
-    def backward(self, grad_output: np.ndarray) -> Any:
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         raise NotImplementedError
 
     @property

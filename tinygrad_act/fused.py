@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import shift_by_max
-from .autograd import Function
+from .autograd import Function, Gradients
 
 
 class Linear(Function):
@@ -15,7 +15,7 @@ class Linear(Function):
     product: the same work as hand-written numpy.
     """
 
-    def forward(self, x, weight, bias=None):
+    def forward(self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
         if x.shape[-1] != weight.shape[1]:
             raise ValueError(
                 f"input has {x.shape[-1]} features (shape {x.shape}) but the weight expects "
@@ -27,7 +27,7 @@ class Linear(Function):
         self.x, self.weight = x, weight
         return out
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         needs_x, needs_weight, needs_bias = (self.needs_input_grad + (False,))[:3]
         x = self.x
         grad_2d = grad_output.reshape(-1, grad_output.shape[-1])
@@ -45,7 +45,7 @@ class CrossEntropy(Function):
     takes log(0) and never builds the one-hot matrix.
     """
 
-    def forward(self, logits, target, reduction="mean"):
+    def forward(self, logits: np.ndarray, target: np.ndarray, reduction: str = "mean") -> np.ndarray:
         shifted = shift_by_max(logits, -1)
         log_normaliser = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
         log_probabilities = shifted - log_normaliser
@@ -59,7 +59,7 @@ class CrossEntropy(Function):
             return np.asarray(losses.sum(), dtype=logits.dtype)
         return losses
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         grad = np.exp(self.log_probabilities)
         classes = grad.shape[-1]
         flat = grad.reshape(-1, classes)
@@ -75,14 +75,14 @@ class BinaryCrossEntropy(Function):
     """-(t log p + (1 - t) log(1 - p)) per element, each log clamped at -100 (PyTorch's rule, so
     p = 0 or 1 gives a loss of 100, not inf); d/dp = (p - t) / max(p (1 - p), 1e-12)."""
 
-    def forward(self, probabilities, target):
+    def forward(self, probabilities: np.ndarray, target: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):
             log_p = np.maximum(np.log(probabilities), -100.0)
             log_not_p = np.maximum(np.log1p(-probabilities), -100.0)
         self.probabilities, self.target = probabilities, target
         return -(target * log_p + (1.0 - target) * log_not_p)
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         p = self.probabilities
         return grad_output * (p - self.target) / np.maximum(p * (1.0 - p), 1e-12), None
 
@@ -91,7 +91,7 @@ class MeanSquaredError(Function):
     """(input - target)^2 averaged ("mean"), summed ("sum") or per element ("none");
     d/dinput = 2 (input - target) g / N for the mean, and the negative of that for the target."""
 
-    def forward(self, input, target, reduction="mean"):  # noqa: A002
+    def forward(self, input: np.ndarray, target: np.ndarray, reduction: str = "mean") -> np.ndarray:  # noqa: A002
         difference = input - target
         squared = difference * difference
         self.difference, self.reduction = difference, reduction
@@ -102,7 +102,7 @@ class MeanSquaredError(Function):
             return np.asarray(total)
         return np.asarray(total / squared.size if squared.size else np.nan, dtype=squared.dtype)
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         scale = 2.0 * grad_output
         if self.reduction == "mean":
             scale = scale / self.difference.size

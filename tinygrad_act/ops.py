@@ -7,9 +7,14 @@ Activations live in activations.py and fused kernels (linear, cross-entropy) in 
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
-from .autograd import Function
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .autograd import Function, Gradients
+
+Axes = int | tuple[int, ...] | None  # numpy's `axis`
 
 # ---------------------------------------------------------------- elementwise arithmetic
 
@@ -17,31 +22,31 @@ from .autograd import Function
 class Add(Function):
     """a + b; d/da = 1, d/db = 1."""
 
-    def forward(self, a, b):
+    def forward(self, a: ArrayLike, b: ArrayLike) -> np.ndarray:
         return a + b
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         return grad_output, grad_output
 
 
 class Sub(Function):
     """a - b; d/da = 1, d/db = -1."""
 
-    def forward(self, a, b):
+    def forward(self, a: ArrayLike, b: ArrayLike) -> np.ndarray:
         return a - b
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         return grad_output, (-grad_output if self.needs_input_grad[1] else None)
 
 
 class Mul(Function):
     """a * b; d/da = b, d/db = a."""
 
-    def forward(self, a, b):
+    def forward(self, a: ArrayLike, b: ArrayLike) -> np.ndarray:
         self.a, self.b = a, b
         return a * b
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         needs_a, needs_b = self.needs_input_grad
         return (
             grad_output * self.b if needs_a else None,
@@ -52,13 +57,13 @@ class Mul(Function):
 class Div(Function):
     """a / b; d/da = 1/b, d/db = -a/b^2 = -(a/b)/b."""
 
-    def forward(self, a, b):
+    def forward(self, a: ArrayLike, b: ArrayLike) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             out = a / b
         self.b, self.out = b, out
         return out
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         needs_a, needs_b = self.needs_input_grad
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             grad_a = grad_output / self.b
@@ -68,23 +73,23 @@ class Div(Function):
 class Neg(Function):
     """-a; d/da = -1."""
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> np.ndarray:
         return -a
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         return -grad_output
 
 
 class Pow(Function):
     """a ** b; d/da = b a^(b-1), d/db = a^b log(a) (taken as 0 where a = 0, the limit for b > 0)."""
 
-    def forward(self, a, b):
+    def forward(self, a: ArrayLike, b: ArrayLike) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = np.power(a, b)
         self.a, self.b, self.out = a, b, out
         return out
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         needs_a, needs_b = self.needs_input_grad
         a, b = self.a, self.b
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -100,24 +105,24 @@ class Pow(Function):
 class Exp(Function):
     """e^a; d/da = e^a (the output, which is what backward keeps)."""
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
             self.out = np.exp(a)
         return self.out
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         return grad_output * self.out
 
 
 class Log(Function):
     """log a (NaN for a < 0, -inf at 0, as in PyTorch); d/da = 1/a."""
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> np.ndarray:
         self.a = a
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log(a)
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         with np.errstate(divide="ignore", invalid="ignore"):
             return grad_output / self.a
 
@@ -125,12 +130,12 @@ class Log(Function):
 class Sqrt(Function):
     """sqrt a; d/da = 1 / (2 sqrt a) (inf at 0)."""
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             self.out = np.sqrt(a)
         return self.out
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         with np.errstate(divide="ignore", invalid="ignore"):
             return grad_output / (2 * self.out)
 
@@ -138,22 +143,22 @@ class Sqrt(Function):
 class Abs(Function):
     """|a|; d/da = sign(a), 0 at a = 0 (PyTorch's choice)."""
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> np.ndarray:
         self.a = a
         return np.abs(a)
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         return grad_output * np.sign(self.a)
 
 
 class Clamp(Function):
     """min(max(a, low), high); d/da = 1 where low <= a <= high, else 0 (as in PyTorch)."""
 
-    def forward(self, a, low=None, high=None):
+    def forward(self, a: np.ndarray, low: float | None = None, high: float | None = None) -> np.ndarray:
         self.a, self.low, self.high = a, low, high
         return np.clip(a, low, high)
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         inside = np.ones(self.a.shape, dtype=bool)
         if self.low is not None:
             inside &= self.a >= self.low
@@ -165,22 +170,22 @@ class Clamp(Function):
 class Cast(Function):
     """a converted to another float dtype; the gradient is converted back to a's dtype."""
 
-    def forward(self, a, dtype):
+    def forward(self, a: np.ndarray, dtype: np.dtype) -> np.ndarray:
         self.dtype_in = a.dtype
         return a.astype(dtype)
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         return grad_output.astype(self.dtype_in)
 
 
 class Where(Function):
     """where(condition, a, b); the gradient goes to a where condition holds, to b elsewhere."""
 
-    def forward(self, condition, a, b):
+    def forward(self, condition: np.ndarray, a: ArrayLike, b: ArrayLike) -> np.ndarray:
         self.condition = condition
         return np.where(condition, a, b)
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         _, needs_a, needs_b = self.needs_input_grad
         zero = np.zeros((), dtype=grad_output.dtype)
         return (
@@ -207,18 +212,18 @@ def _spread(grad_output, shape, axis, keepdims, scale=None):
 class Sum(Function):
     """sum over `axis`; d/da = 1 for every summed element."""
 
-    def forward(self, a, axis=None, keepdims=False):
+    def forward(self, a: np.ndarray, axis: Axes = None, keepdims: bool = False) -> np.ndarray:
         self.shape_in, self.axis, self.keepdims = a.shape, axis, keepdims
         return np.asarray(a.sum(axis=axis, keepdims=keepdims))
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         return _spread(grad_output, self.shape_in, self.axis, self.keepdims)
 
 
 class Mean(Function):
     """mean over `axis`; d/da = 1/n for each of the n averaged elements."""
 
-    def forward(self, a, axis=None, keepdims=False):
+    def forward(self, a: np.ndarray, axis: Axes = None, keepdims: bool = False) -> np.ndarray:
         self.shape_in, self.axis, self.keepdims = a.shape, axis, keepdims
         total = np.asarray(a.sum(axis=axis, keepdims=keepdims))
         self.count = a.size // total.size if total.size else 0
@@ -226,7 +231,7 @@ class Mean(Function):
             return np.full(total.shape, np.nan, dtype=total.dtype)
         return total / self.count
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         return _spread(grad_output, self.shape_in, self.axis, self.keepdims, 1.0 / max(1, self.count))
 
 
@@ -238,7 +243,7 @@ class Max(Function):
 
     reduce = staticmethod(np.max)
 
-    def forward(self, a, axis=None, keepdims=False):
+    def forward(self, a: np.ndarray, axis: Axes = None, keepdims: bool = False) -> np.ndarray:
         if a.size == 0:
             raise ValueError(f"cannot take the {self.name} of an empty tensor of shape {a.shape}")
         out = self.reduce(a, axis=axis, keepdims=True)
@@ -248,7 +253,7 @@ class Max(Function):
         self.axis = axis
         return np.asarray(out if keepdims else np.squeeze(out, axis=axis))
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         ties = self.winners.sum(axis=self.axis, keepdims=True)
         return self.winners * (grad_output.reshape(ties.shape) / ties)
 
@@ -268,11 +273,11 @@ class Min(Max):
 class MatMul(Function):
     """a @ b with numpy's rules (1-D, 2-D, batched); d/da = g @ b^T, d/db = a^T @ g."""
 
-    def forward(self, a, b):
+    def forward(self, a: ArrayLike, b: ArrayLike) -> np.ndarray:
         self.a, self.b = a, b
         return np.matmul(a, b)
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         a, b = self.a, self.b
         needs_a, needs_b = self.needs_input_grad
         # matmul treats a 1-D b as a column and a 1-D a as a row and drops those dims from the
@@ -302,22 +307,22 @@ class MatMul(Function):
 class Reshape(Function):
     """a viewed with a new shape; the gradient is reshaped back."""
 
-    def forward(self, a, shape):
+    def forward(self, a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         self.shape_in = a.shape
         return a.reshape(shape)
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         return grad_output.reshape(self.shape_in)
 
 
 class Permute(Function):
     """a with its dimensions reordered; the gradient is permuted back by the inverse order."""
 
-    def forward(self, a, dims):
+    def forward(self, a: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
         self.inverse = tuple(np.argsort(dims))
         return np.transpose(a, dims)
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         return np.transpose(grad_output, self.inverse)
 
 
@@ -328,11 +333,11 @@ class Index(Function):
     gradients (basic slices, which cannot repeat, take a plain assignment).
     """
 
-    def forward(self, a, index):
+    def forward(self, a: np.ndarray, index: Any) -> np.ndarray:
         self.shape_in, self.dtype_in, self.index = a.shape, a.dtype, index
         return a[index]
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         grad = np.zeros(self.shape_in, dtype=grad_output.dtype)
         if _is_basic_index(self.index):
             grad[self.index] = grad_output
@@ -352,22 +357,22 @@ def _is_basic_index(index) -> bool:
 class Concatenate(Function):
     """cat(tensors, dim); each input receives its slice of the gradient."""
 
-    def forward(self, *arrays, axis=0):
+    def forward(self, *arrays: np.ndarray, axis: int = 0) -> np.ndarray:
         self.axis = axis
         self.splits = np.cumsum([array.shape[axis] for array in arrays])[:-1]
         return np.concatenate(arrays, axis=axis)
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         return tuple(np.split(grad_output, self.splits, axis=self.axis))
 
 
 class Stack(Function):
     """stack(tensors, dim); each input receives its slice of the gradient along the new dim."""
 
-    def forward(self, *arrays, axis=0):
+    def forward(self, *arrays: np.ndarray, axis: int = 0) -> np.ndarray:
         self.axis = axis
         return np.stack(arrays, axis=axis)
 
-    def backward(self, grad_output):
+    def backward(self, grad_output: np.ndarray) -> Gradients:
         count = grad_output.shape[self.axis]
         return tuple(np.take(grad_output, i, axis=self.axis) for i in range(count))
