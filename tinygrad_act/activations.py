@@ -83,10 +83,12 @@ class ActivationSpec:
         return f"{self.name}({', '.join(changed)})" if changed else self.name
 
     def range_for(self, params: dict[str, Any] | None = None) -> tuple[float, float]:
+        """(lowest, highest) output for these parameters (defaults for the missing ones)."""
         rule = self.output_range
         return rule(self.bind((), params or {})) if callable(rule) else rule
 
     def max_derivative_for(self, params: dict[str, Any] | None = None) -> float | None:
+        """The largest |f'(x)| for these parameters (None where not declared, as for softmax)."""
         rule = self.max_derivative
         return rule(self.bind((), params or {})) if callable(rule) else rule
 

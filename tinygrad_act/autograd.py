@@ -170,6 +170,7 @@ def enter_scope(module: Any) -> Any:
 
 
 def exit_scope(previous: Any) -> None:
+    """Restore the scope that `enter_scope` returned."""
     global _scope
     _scope = previous
 

@@ -39,14 +39,17 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros of the given shape."""
     return Tensor(np.zeros(_shape(size), _float_dtype(dtype)), requires_grad, dtype)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones of the given shape."""
     return Tensor(np.ones(_shape(size), _float_dtype(dtype)), requires_grad, dtype)
 
 
 def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of shape `size` filled with `fill_value`."""
     return Tensor(np.full(_shape((size,)), fill_value, _float_dtype(dtype)), requires_grad, dtype)
 
 
@@ -88,22 +91,27 @@ def _like_dtype(other: Tensor, dtype: Any) -> Any:
 
 
 def zeros_like(other: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros of the shape (and dtype) of `other`."""
     return zeros(other.shape, dtype=_like_dtype(other, dtype), requires_grad=requires_grad)
 
 
 def ones_like(other: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones of the shape (and dtype) of `other`."""
     return ones(other.shape, dtype=_like_dtype(other, dtype), requires_grad=requires_grad)
 
 
 def full_like(other: Tensor, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """`fill_value` in the shape (and dtype) of `other`."""
     return full(other.shape, fill_value, dtype=_like_dtype(other, dtype), requires_grad=requires_grad)
 
 
 def rand_like(other: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1) of the shape of `other`."""
     return rand(other.shape, dtype=_like_dtype(other, dtype), requires_grad=requires_grad)
 
 
 def randn_like(other: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples of the shape of `other`."""
     return randn(other.shape, dtype=_like_dtype(other, dtype), requires_grad=requires_grad)
 
 

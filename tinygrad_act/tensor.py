@@ -135,14 +135,17 @@ class Tensor:
 
     @property
     def shape(self) -> tuple:
+        """The size of each dimension, a tuple."""
         return self.data.shape
 
     @property
     def dtype(self) -> np.dtype:
+        """The numpy dtype of the data."""
         return self.data.dtype
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions."""
         return self.data.ndim
 
     @property
@@ -198,6 +201,7 @@ class Tensor:
         return self.data.item()
 
     def tolist(self) -> Any:
+        """The data as nested Python lists."""
         return self.data.tolist()
 
     def __float__(self) -> float:
@@ -214,9 +218,11 @@ class Tensor:
         return bool(self.data)
 
     def any(self) -> bool:
+        """True if any element is non-zero."""
         return bool(self.data.any())
 
     def all(self) -> bool:
+        """True if every element is non-zero."""
         return bool(self.data.all())
 
     def to(self, dtype: Any) -> Tensor:
@@ -229,12 +235,15 @@ class Tensor:
         return apply(ops.Cast, self, dtype=dtype)
 
     def float(self) -> Tensor:
+        """The tensor as float32 (differentiable)."""
         return self.to(np.float32)
 
     def double(self) -> Tensor:
+        """The tensor as float64 (differentiable)."""
         return self.to(np.float64)
 
     def long(self) -> Tensor:
+        """The tensor as int64 (outside the graph)."""
         return self.to(np.int64)
 
     # ------------------------------------------------------------ graph bookkeeping
@@ -344,6 +353,7 @@ class Tensor:
         return self
 
     def pow(self, exponent: Any) -> Tensor:
+        """x ** exponent; d/dx = exponent x^(exponent-1)."""
         return self ** exponent
 
     # Comparisons give boolean tensors, outside the graph (they have no gradient).
@@ -372,15 +382,19 @@ class Tensor:
     # ------------------------------------------------------------ elementwise functions
 
     def exp(self) -> Tensor:
+        """e^x; d/dx = e^x."""
         return apply(ops.Exp, self)
 
     def log(self) -> Tensor:
+        """Natural log (NaN below 0, -inf at 0, silently, as in PyTorch); d/dx = 1/x."""
         return apply(ops.Log, self)
 
     def sqrt(self) -> Tensor:
+        """Square root; d/dx = 1 / (2 sqrt(x))."""
         return apply(ops.Sqrt, self)
 
     def abs(self) -> Tensor:
+        """|x|; d/dx = sign(x), 0 at 0."""
         return apply(ops.Abs, self)
 
     def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
@@ -394,9 +408,11 @@ class Tensor:
     # ------------------------------------------------------------ reductions
 
     def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Sum over `dim` (int, tuple, or None for all); the gradient is 1 for every summed element."""
         return apply(ops.Sum, self, axis=_dims(dim), keepdims=keepdim)
 
     def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Mean over `dim`; the gradient is 1/n for each of the n averaged elements."""
         return apply(ops.Mean, self, axis=_dims(dim), keepdims=keepdim)
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -420,14 +436,17 @@ class Tensor:
         return self.var(dim, keepdim, correction).sqrt()
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Indices of the largest values over `dim` (an integer tensor, outside the graph)."""
         return _wrap(np.asarray(np.argmax(self.data, axis=dim, keepdims=keepdim)))
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Indices of the smallest values over `dim` (an integer tensor, outside the graph)."""
         return _wrap(np.asarray(np.argmin(self.data, axis=dim, keepdims=keepdim)))
 
     # ------------------------------------------------------------ shape and indexing
 
     def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in a new shape (one dim may be -1); the gradient is reshaped back."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         return apply(ops.Reshape, self, shape=shape)
@@ -443,10 +462,12 @@ class Tensor:
         return self.reshape(shape)
 
     def unsqueeze(self, dim: int) -> Tensor:
+        """Insert a dim of size 1 at `dim`."""
         dim = dim if dim >= 0 else dim + self.ndim + 1
         return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
 
     def squeeze(self, dim: int | None = None) -> Tensor:
+        """Remove dim `dim` if it has size 1, or every size-1 dim when `dim` is None."""
         if dim is None:
             return self.reshape(tuple(size for size in self.shape if size != 1))
         if self.shape[dim] != 1:
@@ -455,6 +476,7 @@ class Tensor:
         return self.reshape(self.shape[:dim] + self.shape[dim + 1 :])
 
     def permute(self, *dims: Any) -> Tensor:
+        """Reorder the dims; the gradient is permuted back."""
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
             dims = tuple(dims[0])
         if sorted(d % max(1, self.ndim) for d in dims) != list(range(self.ndim)):
