@@ -35,20 +35,19 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 # Parameter values checked beyond the defaults.
 PARAMETERS: dict[str, list[dict[str, Any]]] = {
-    "leaky_relu": [{"negative_slope": 0.2}, {"negative_slope": 1.5}],
+    "leaky_relu": [{"negative_slope": 0.2}, {"negative_slope": 1.5}, {"negative_slope": 1.0},
+                   {"negative_slope": -0.5}],
     "elu": [{"alpha": 0.5}, {"alpha": 2.0}],
     "celu": [{"alpha": 0.5}, {"alpha": 2.0}],
-    "hardtanh": [{"min_val": -2.0, "max_val": 2.0}, {"min_val": -0.5, "max_val": 0.5}],
+    "hardtanh": [{"min_val": -2.0, "max_val": 2.0}, {"min_val": -0.5, "max_val": 0.5},
+                 {"min_val": -0.5, "max_val": 2.0}, {"min_val": 0.0, "max_val": 1.0}],
     "softplus": [{"beta": 2.0, "threshold": 5.0}, {"beta": 0.5, "threshold": 20.0}],
     "gelu": [{"approximate": "tanh"}],
     "softmax": [{"dim": 0}, {"dim": 1}],
     "log_softmax": [{"dim": 0}, {"dim": 1}],
 }
-# Checked by gradcheck only: zero_centred is one flag for every parameter value, and it describes
-# hardtanh's symmetric bounds.
-GRADCHECK_ONLY_PARAMETERS: dict[str, list[dict[str, Any]]] = {
-    "hardtanh": [{"min_val": -0.5, "max_val": 2.0}],
-}
+# Checked by gradcheck only.
+GRADCHECK_ONLY_PARAMETERS: dict[str, list[dict[str, Any]]] = {}
 
 # Where the derivative jumps: gradcheck stays away from these, the metadata grid includes them.
 KINKS: dict[str, Callable[[dict], tuple[float, ...]]] = {
@@ -278,7 +277,7 @@ def check_range(spec: ActivationSpec, params: dict[str, Any]) -> None:
 def check_monotonic(spec: ActivationSpec, params: dict[str, Any]) -> None:
     _, _, slope = _measure(spec, params)
     never_changes_sign = bool(np.all(slope >= 0) or np.all(slope <= 0))
-    assert spec.monotonic == never_changes_sign
+    assert spec.fact("monotonic", params) == never_changes_sign
 
 
 def check_zero_centred(spec: ActivationSpec, params: dict[str, Any]) -> None:
@@ -286,13 +285,13 @@ def check_zero_centred(spec: ActivationSpec, params: dict[str, Any]) -> None:
     mirrored, _ = activation_curve(spec, -x, params)
     odd = np.allclose(mirrored, -value, rtol=1e-12, atol=1e-12)
     low, high = spec.range_for(params)
-    assert spec.zero_centred == (odd and low < 0.0 < high)
+    assert spec.fact("zero_centred", params) == (odd and low < 0.0 < high)
 
 
 def check_saturating(spec: ActivationSpec, params: dict[str, Any]) -> None:
     value, slope = activation_curve(spec, np.array([-FAR, FAR]), params)
     flat_at_non_zero_level = (np.abs(slope) < 1e-9) & (np.abs(value) > 1e-6)
-    assert spec.saturating == bool(flat_at_non_zero_level.any())
+    assert spec.fact("saturating", params) == bool(flat_at_non_zero_level.any())
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=_case_id)

@@ -38,8 +38,9 @@ INF = math.inf
 class ActivationSpec:
     """One registered activation: its rules, its keyword parameters and what we know about it.
 
-    `output_range` and `max_derivative` may be callables of the parameters (leaky_relu's maximum
-    slope is max(1, negative_slope)); use `range_for(params)` / `max_derivative_for(params)`.
+    Any fact (output_range, zero_centred, monotonic, saturating, max_derivative) may be a callable
+    of the parameters (leaky_relu's largest slope is max(1, negative_slope)); read them with
+    `fact(name, params)`, or `range_for(params)` / `max_derivative_for(params)`.
     """
 
     name: str
@@ -82,15 +83,18 @@ class ActivationSpec:
                    for key, value in params.items() if value != self.params[key]]
         return f"{self.name}({', '.join(changed)})" if changed else self.name
 
-    def range_for(self, params: dict[str, Any] | None = None) -> tuple[float, float]:
-        """(lowest, highest) output for these parameters (defaults for the missing ones)."""
-        rule = self.output_range
+    def fact(self, name: str, params: dict[str, Any] | None = None) -> Any:
+        """The metadata field `name` for these parameters (defaults for the missing ones)."""
+        rule = getattr(self, name)
         return rule(self.bind((), params or {})) if callable(rule) else rule
+
+    def range_for(self, params: dict[str, Any] | None = None) -> tuple[float, float]:
+        """(lowest, highest) output for these parameters."""
+        return self.fact("output_range", params)
 
     def max_derivative_for(self, params: dict[str, Any] | None = None) -> float | None:
         """The largest |f'(x)| for these parameters (None where not declared, as for softmax)."""
-        rule = self.max_derivative
-        return rule(self.bind((), params or {})) if callable(rule) else rule
+        return self.fact("max_derivative", params)
 
     def __call__(self, x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         """Apply the activation to a Tensor: `spec(x, 0.2)` is `F.leaky_relu(x, 0.2)`."""
@@ -331,7 +335,8 @@ register_activation(
     "hardtanh", lambda x, min_val, max_val: np.clip(x, min_val, max_val),
     backward=_hardtanh_backward, params={"min_val": -1.0, "max_val": 1.0},
     formula=r"f(x) = \min(\max(x, a), b)", derivative=r"1 \text{ on } (a, b), 0 \text{ outside}",
-    output_range=lambda p: (p["min_val"], p["max_val"]), zero_centred=True, monotonic=True,
+    output_range=lambda p: (p["min_val"], p["max_val"]),
+    zero_centred=lambda p: p["min_val"] == -p["max_val"] and p["max_val"] > 0, monotonic=True,
     saturating=True, max_derivative=1.0,
     note="piecewise-linear tanh: slope 1 inside, exactly 0 (no gradient at all) outside",
 )
@@ -383,8 +388,9 @@ def _leaky_relu_backward(x, y, grad_output, negative_slope):
 register_activation(
     "leaky_relu", _leaky_relu, backward=_leaky_relu_backward, params={"negative_slope": 0.01},
     formula=r"f(x) = x \text{ if } x > 0 \text{ else } a x", derivative=r"1 \text{ if } x > 0 \text{ else } a",
-    output_range=(-INF, INF), zero_centred=False, monotonic=True, saturating=False,
-    max_derivative=lambda p: max(1.0, p["negative_slope"]),
+    output_range=lambda p: (-INF if p["negative_slope"] > 0 else 0.0, INF),
+    zero_centred=lambda p: p["negative_slope"] == 1.0, monotonic=lambda p: p["negative_slope"] >= 0,
+    saturating=False, max_derivative=lambda p: max(1.0, abs(p["negative_slope"])),
     note="a small slope a for x < 0 keeps a gradient flowing, so units cannot die",
 )
 

@@ -35,9 +35,9 @@ def activation_row(spec: ActivationSpec) -> tuple[str, ...]:
     return (
         spec.name,
         f"{_number(low)} .. {_number(high)}",
-        _flag(spec.zero_centred),
-        _flag(spec.monotonic),
-        _flag(spec.saturating),
+        _flag(spec.fact("zero_centred")),
+        _flag(spec.fact("monotonic")),
+        _flag(spec.fact("saturating")),
         "n/a" if max_derivative is None else _number(max_derivative),
         spec.formula,
     )

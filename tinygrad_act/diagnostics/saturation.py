@@ -20,7 +20,7 @@ def is_bounded(layer: Activation) -> bool:
     (spec.range_for(params)) is finite on at least one side and it is not registered as
     non-saturating (relu's 0, gelu's and softplus's minima are floors, not asymptotes)."""
     low, high = layer.spec.range_for(layer.params)
-    return layer.spec.saturating is not False and (math.isfinite(low) or math.isfinite(high))
+    return layer.spec.fact("saturating", layer.params) is not False and (math.isfinite(low) or math.isfinite(high))
 
 
 def saturated_fraction(layer: Activation, y: np.ndarray, threshold: float) -> float:
