@@ -9,6 +9,10 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 import tinygrad_act as ta
+import tinygrad_act.functional as F
+from tinygrad_act import activations, nn
+from tinygrad_act.nn import activation_class
+from tinygrad_act.tensor import Tensor
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -43,3 +47,19 @@ def float64_default() -> None:
 def seeded() -> None:
     """Seed the library's generator, so rand/randn/initialisers give the same values in every run."""
     ta.manual_seed(0)
+
+
+@pytest.fixture
+def scratch_names() -> Iterator[list[str]]:
+    """Names a test registers; afterwards they are removed from the registry, Tensor, F and nn."""
+    names: list[str] = []
+    yield names
+    for name in names:
+        activations._REGISTRY.pop(name, None)
+        if name in vars(Tensor):
+            delattr(Tensor, name)
+        vars(F).pop(name, None)
+        class_name = activation_class(name).__name__
+        layer = vars(nn).get(class_name)
+        if isinstance(layer, type) and issubclass(layer, nn.Activation):
+            delattr(nn, class_name)

@@ -9,7 +9,7 @@ below lists more values).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,7 +24,6 @@ from tinygrad_act.activations import (
     list_activations,
     register_activation,
 )
-from tinygrad_act.nn.activation import activation_class
 from tinygrad_act.special import erf, erfc
 from tinygrad_act.viz.activation_plots import activation_curve
 
@@ -424,22 +423,6 @@ SWISH_FACTS = dict(
     output_range=lambda p: (-0.27846454276107380 / p["beta"], math.inf), zero_centred=False, monotonic=False,
     saturating=False, max_derivative=1.0998393194986660,
 )
-
-
-@pytest.fixture
-def scratch_names() -> Iterator[list[str]]:
-    """Names a test registers; afterwards they are removed from the registry, Tensor, F and nn."""
-    names: list[str] = []
-    yield names
-    for name in names:
-        activations._REGISTRY.pop(name, None)
-        if name in vars(Tensor):
-            delattr(Tensor, name)
-        vars(F).pop(name, None)
-        class_name = activation_class(name).__name__
-        layer = vars(nn).get(class_name)
-        if isinstance(layer, type) and issubclass(layer, nn.Activation):
-            delattr(nn, class_name)
 
 
 @pytest.fixture

@@ -13,8 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import tinygrad_act.functional as F
-from tinygrad_act import Tensor, activations, nn
 from tinygrad_act.activations import get_activation, list_activations
 from tinygrad_act.cli import main
 from tinygrad_act.viz import plot_activations
@@ -52,16 +50,12 @@ def _rows(table: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def user_file(tmp_path: Path) -> Iterator[Path]:
+def user_file(tmp_path: Path, scratch_names: list[str]) -> Iterator[Path]:
     """A user's file registering `bent_identity`; afterwards the registration is undone."""
     path = tmp_path / "user_activations.py"
     path.write_text(USER_FILE)
+    scratch_names.append("bent_identity")
     yield path
-    activations._REGISTRY.pop("bent_identity", None)
-    if "bent_identity" in vars(Tensor):
-        delattr(Tensor, "bent_identity")
-    vars(F).pop("bent_identity", None)
-    vars(nn).pop("BentIdentity", None)
     sys.modules.pop("user_activations", None)
 
 
