@@ -71,7 +71,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="write SVG only (no PNG)")
     parser.add_argument("--out-dir", type=Path, default=Path("out/examples/computation_graph"))
     args = parser.parse_args(argv)
-    args.out_dir.mkdir(parents=True, exist_ok=True)
     formats = ("svg",) if args.quick else ("svg", "png")
     paths = mlp_graph(args.out_dir, formats) + deep_sigmoid_graph(args.out_dir, formats)
     for path in paths:

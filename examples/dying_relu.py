@@ -50,7 +50,6 @@ def main() -> None:
     estimates = born_dead.simulate_born_dead(nets=200 if args.quick else 2000)
     print(born_dead.born_dead_table(estimates, depths=[1, 5, 10, 20, 30]))
 
-    args.out_dir.mkdir(parents=True, exist_ok=True)
     dying_relu.plot_dying(runs, args.out_dir / "dead_units.png")
     born_dead.plot_born_dead(estimates, args.out_dir / "born_dead.png")
     print(f"\nwrote {args.out_dir / 'dead_units.png'} and {args.out_dir / 'born_dead.png'}")

@@ -52,7 +52,6 @@ def main() -> None:
     print(vanishing.gradient_table(result))
     print()
     print(vanishing.training_table(result))
-    args.out_dir.mkdir(parents=True, exist_ok=True)
     vanishing.plot_gradient_norms(result, args.out_dir / "gradient_norms.png")
     vanishing.plot_loss_curves(result, args.out_dir / "loss_curves.png")
     print(f"\nwrote {args.out_dir / 'gradient_norms.png'} and {args.out_dir / 'loss_curves.png'}")

@@ -45,7 +45,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:  # 
     if p == 1.0:
         return input * 0.0
     keep = generator().random(input.shape) >= p
-    return input * (keep / (1.0 - p)).astype(input.dtype)
+    return input * np.multiply(keep, 1.0 / (1.0 - p), dtype=input.dtype)
 
 
 def _target_array(target: Any, name: str, logits_shape: tuple, classes: int) -> np.ndarray:

@@ -114,17 +114,11 @@ def _command(argv: Sequence[str]) -> tuple[argparse.Namespace, str]:
     return build_parser().parse_args(list(argv)), shlex.join(["tinygrad-act", *argv])
 
 
-def _folder(out_dir: Path, key: str) -> None:
-    """Make the folder of one section's figures (commands write into it when run from the report folder)."""
-    (out_dir / key).mkdir(parents=True, exist_ok=True)
-
-
 # ------------------------------------------------------------------ sections, in page order
 
 
 def activations_section(options: ReportOptions, out_dir: Path) -> Section:
     """The registry's table of facts and the gallery of f and f'."""
-    _folder(out_dir, "activations")
     args, command = _command(["activations", "--plot", "activations/gallery.png"])
     rows = [list(activation_row(get_activation(name))) for name in list_activations()]
     plot_activations(path=out_dir / args.plot)
@@ -164,7 +158,6 @@ def xor_section(options: ReportOptions, out_dir: Path) -> Section:
 
 def mnist_section(options: ReportOptions, out_dir: Path) -> Section:
     """An MLP trained on the dataset: accuracy per epoch, wall time and the training curves."""
-    _folder(out_dir, "mnist")
     args, command = _command(["mnist", *options.flags(), "--plot", "mnist/history.png"])
     epochs = 2 if args.quick else args.epochs
     result = mnist.train_mnist(
@@ -196,7 +189,6 @@ def mnist_section(options: ReportOptions, out_dir: Path) -> Section:
 
 def graph_section(options: ReportOptions, out_dir: Path) -> Section:
     """The loss graph of a small ReLU MLP and of a deep sigmoid net, coloured by gradient size (SVG)."""
-    _folder(out_dir, "graph")
     seed = options.flags(quick=False, data=False)
     drawings = [(["graph", "--activation", "relu", *seed, "--out", "graph/mlp.svg"],
                  "a 2-hidden-layer relu MLP"),
@@ -222,6 +214,7 @@ def graph_section(options: ReportOptions, out_dir: Path) -> Section:
             section.pictures.append(Picture(args.out, f"{description} (loss {loss.item():.4f})"))
         except RuntimeError as error:
             dot_path = Path(args.out).with_suffix(".dot")
+            (out_dir / dot_path).parent.mkdir(parents=True, exist_ok=True)
             (out_dir / dot_path).write_text(to_dot(loss, **drawing), encoding="utf-8")
             section.notes.append(f"{error} The DOT text of {description} is in {dot_path.as_posix()}.")
         names = {id(tensor): name for name, tensor in params.items()}
@@ -246,7 +239,6 @@ def graph_loss(args: argparse.Namespace) -> tuple[Tensor, nn.MLP]:
 
 def vanishing_section(options: ReportOptions, out_dir: Path) -> Section:
     """Per-layer gradient norms of a deep MLP at init for each activation, then a training budget."""
-    _folder(out_dir, "vanishing")
     args, command = _command(["vanishing", *options.flags(), "--out-dir", "vanishing"])
     steps = min(args.steps, vanishing_cli.QUICK_STEPS) if args.quick else args.steps
     result = vanishing.run_vanishing(
@@ -285,7 +277,6 @@ def vanishing_section(options: ReportOptions, out_dir: Path) -> Section:
 
 def dying_relu_section(options: ReportOptions, out_dir: Path) -> Section:
     """Dead-unit fractions of ReLU nets under conditions that kill units, and of the fixes."""
-    _folder(out_dir, "dying-relu")
     args, command = _command(["dying-relu", *options.flags(), "--out-dir", "dying-relu"])
     epochs = min(args.epochs, dying_relu_cli.QUICK_EPOCHS) if args.quick else args.epochs
     variants = dying_relu.default_variants(args.large_lr, args.small_lr, args.negative_bias, args.positive_bias)
@@ -317,7 +308,6 @@ def dying_relu_section(options: ReportOptions, out_dir: Path) -> Section:
 
 def born_dead_section(options: ReportOptions, out_dir: Path) -> Section:
     """The probability that a random narrow deep ReLU net is constant at initialisation."""
-    _folder(out_dir, "born-dead")
     args, command = _command(["dying-relu", "--born-dead", *options.flags(data=False),
                               "--out-dir", "born-dead"])
     nets = min(args.nets, dying_relu_cli.QUICK_NETS) if args.quick else args.nets
@@ -346,7 +336,6 @@ def born_dead_section(options: ReportOptions, out_dir: Path) -> Section:
 
 def selu_section(options: ReportOptions, out_dir: Path) -> Section:
     """Mean and std of every layer's activations in a 50-layer net at init: SELU self-normalises."""
-    _folder(out_dir, "selu")
     args, command = _command(["selu", *options.flags(data=False), "--out-dir", "selu"])
     samples, seeds = (min(args.samples, 500), min(args.seeds, 2)) if args.quick else (args.samples, args.seeds)
     results = selu.run_selu(args.activations, depth=args.depth, width=args.width, source=args.inputs,
@@ -372,7 +361,6 @@ def selu_section(options: ReportOptions, out_dir: Path) -> Section:
 
 def speed_section(options: ReportOptions, out_dir: Path) -> Section:
     """Steps each activation needs to reach a target training accuracy."""
-    _folder(out_dir, "speed")
     args, command = _command(["speed", *options.flags(), "--out-dir", "speed"])
     budget = min(args.budget, speed_cli.QUICK_BUDGET) if args.quick else args.budget
     eval_every = min(args.eval_every, speed_cli.QUICK_EVAL_EVERY) if args.quick else args.eval_every

@@ -71,13 +71,10 @@ def _operand(value: Any, like: Tensor) -> Any:
     converted to the tensor's float dtype (so `x * np.sqrt(2)` stays float32 for a float32 x)."""
     if isinstance(value, Tensor) or type(value) in (int, float, bool):
         return value
-    float_tensor = like.data.dtype.kind == "f"
-    array = to_array(value, like.data.dtype if float_tensor and _is_float(value) else None)
-    return array
-
-
-def _is_float(value: Any) -> bool:
-    return np.asarray(value).dtype.kind == "f"
+    array = np.asarray(value)
+    if array.dtype.kind == "f" and like.data.dtype.kind == "f":
+        return to_array(array, like.data.dtype)
+    return to_array(array)
 
 
 def _index_data(index: Any) -> Any:

@@ -49,7 +49,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
-    args.out_dir.mkdir(parents=True, exist_ok=True)
     if args.born_dead:
         _run_born_dead(args)
     else:

@@ -48,7 +48,6 @@ def run(args: argparse.Namespace) -> int:
         worst_mean = max(result.means, key=abs)
         print(f"{result.activation}: mean in [{min(result.means):.3f}, {max(result.means):.3f}] "
               f"(largest |mean| {abs(worst_mean):.3f}), std in [{min(result.stds):.3f}, {max(result.stds):.3f}]")
-    args.out_dir.mkdir(parents=True, exist_ok=True)
     path = args.out_dir / "selu_statistics.png"
     selu.plot_selu(results, path)
     print(f"\nwrote mean and std by depth to {path}")

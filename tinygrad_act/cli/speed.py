@@ -66,7 +66,6 @@ def run(args: argparse.Namespace) -> int:
         here = f"{ratio:.1f}x" if relation == "=" else f"{relation} {ratio:.1f}x"
         print(f"Krizhevsky et al. (2012) report that ReLU reached 25% training error on CIFAR-10 about 6x "
               f"faster than tanh (a 4-layer CNN); here, tanh/relu steps on {args.dataset} with this MLP: {here}")
-    args.out_dir.mkdir(parents=True, exist_ok=True)
     path = args.out_dir / "speed.png"
     speed.plot_speed(runs, path)
     print(f"\nwrote the accuracy curves to {path}")

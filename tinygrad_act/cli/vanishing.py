@@ -65,7 +65,6 @@ def run(args: argparse.Namespace) -> int:
     print()
     for profile in result.profiles:
         print(_summary(profile, result.run(profile.activation)))
-    args.out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"gradient_norms.png": "weight-gradient norms per layer",
              "backward_signal.png": "backward signal ||dL/dz|| per layer", "loss_curves.png": "loss per step"}
     vanishing.plot_gradient_norms(result, args.out_dir / "gradient_norms.png")

@@ -32,12 +32,7 @@ class Adagrad(Optimizer):
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, lr_decay, eps, weight_decay = group["lr"], group["lr_decay"], group["eps"], group["weight_decay"]
-        for param in group["params"]:
-            if param.grad is None:
-                continue
-            grad = param.grad.data
-            if weight_decay:
-                grad = grad + weight_decay * param.data
+        for param, grad in self._gradients(group, weight_decay):
             state = self.state.get(param)
             if state is None:
                 state = self.state[param] = {

@@ -45,15 +45,10 @@ class Adam(Optimizer):
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
-        for param in group["params"]:
-            if param.grad is None:
-                continue
-            grad = param.grad.data
-            if weight_decay:
-                if self.decoupled_weight_decay:
-                    param.data *= 1.0 - lr * weight_decay
-                else:
-                    grad = grad + weight_decay * param.data
+        l2_penalty = 0.0 if self.decoupled_weight_decay else weight_decay
+        for param, grad in self._gradients(group, l2_penalty):
+            if self.decoupled_weight_decay and weight_decay:
+                param.data *= 1.0 - lr * weight_decay
             state = self.state.get(param)
             if state is None:
                 state = self.state[param] = {"step": 0, "exp_avg": np.zeros_like(param.data),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -80,6 +80,15 @@ class Optimizer:
 
     def _update_group(self, group: dict[str, Any]) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define _update_group()")
+
+    @staticmethod
+    def _gradients(group: dict[str, Any], weight_decay: float = 0.0) -> Iterator[tuple[Tensor, np.ndarray]]:
+        """(parameter, gradient) for each parameter of `group` that has a gradient, with the L2
+        penalty weight_decay * p added into a new array (`.grad` itself is never written)."""
+        for param in group["params"]:
+            if param.grad is not None:
+                grad = param.grad.data
+                yield param, (grad + weight_decay * param.data if weight_decay else grad)
 
     # ------------------------------------------------------------ state
 

@@ -34,12 +34,7 @@ class RMSprop(Optimizer):
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
         weight_decay, momentum, centered = group["weight_decay"], group["momentum"], group["centered"]
-        for param in group["params"]:
-            if param.grad is None:
-                continue
-            grad = param.grad.data
-            if weight_decay:
-                grad = grad + weight_decay * param.data
+        for param, grad in self._gradients(group, weight_decay):
             state = self.state.get(param)
             if state is None:
                 state = self.state[param] = {"step": 0, "square_avg": np.zeros_like(param.data)}

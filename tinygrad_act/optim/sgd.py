@@ -33,12 +33,7 @@ class SGD(Optimizer):
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
         nesterov, weight_decay = group["nesterov"], group["weight_decay"]
-        for param in group["params"]:
-            if param.grad is None:
-                continue
-            grad = param.grad.data
-            if weight_decay:
-                grad = grad + weight_decay * param.data
+        for param, grad in self._gradients(group, weight_decay):
             if momentum:
                 state = self.state.setdefault(param, {})
                 buffer = state.get("momentum_buffer")
