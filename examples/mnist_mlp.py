@@ -55,7 +55,7 @@ def main() -> None:
     train_set, test_set = load(args.dataset, args.quick)
     # Each epoch visits the 60,000 training images once, in a new random order, 128 at a time;
     # the test set needs no shuffling and fits bigger batches, since no graph is kept for it.
-    train_loader = DataLoader(train_set, batch_size=128, shuffle=True)
+    train_loader = DataLoader(train_set, batch_size=128, shuffle=True, seed=0)
     test_loader = DataLoader(test_set, batch_size=1000)
 
     # 784 pixels in, two hidden layers of 256 units, 10 logits out (one per class). init="auto"

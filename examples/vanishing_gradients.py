@@ -23,6 +23,8 @@ from tinygrad_act import Tensor, nn
 from tinygrad_act.data import datasets
 from tinygrad_act.diagnostics import GradientFlow
 from tinygrad_act.experiments import vanishing
+from tinygrad_act.experiments.common import blas_threads
+from tinygrad_act.viz.tables import render
 
 
 def one_backward(activation: str, images: np.ndarray, labels: np.ndarray) -> GradientFlow:
@@ -36,7 +38,7 @@ def one_backward(activation: str, images: np.ndarray, labels: np.ndarray) -> Gra
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="the built-in MNIST subset and 150 steps")
+    parser.add_argument("--quick", action="store_true", help="the quick settings: the built-in MNIST subset, 150 steps")
     parser.add_argument("--out-dir", type=Path, default=Path("out/examples/vanishing"))
     args = parser.parse_args()
 
@@ -47,15 +49,15 @@ def main() -> None:
         print(flow.table())
         print(f"first layer / last layer: {flow.ratio():.3g}")
 
-    print("\nAll seven activations, then training each one (SGD, the same budget):")
-    result = vanishing.run_vanishing(quick=args.quick, steps=150 if args.quick else 500)
-    print(vanishing.gradient_table(result))
+    print("\nAll seven activations, then training each one (SGD, the same budget), as `tinygrad-act vanishing`:")
+    with blas_threads(1):  # the command's thread count, so the numbers are the command's
+        result = vanishing.run(vanishing.Settings.quick() if args.quick else vanishing.Settings())
+    for table in vanishing.tables(result):
+        print(f"\n{render(table)}")
     print()
-    print(vanishing.training_table(result))
-    vanishing.plot_gradient_norms(result, args.out_dir / "gradient_norms.png")
-    vanishing.plot_loss_curves(result, args.out_dir / "loss_curves.png")
-    print(f"\nwrote {args.out_dir / 'gradient_norms.png'} and {args.out_dir / 'loss_curves.png'}")
-
+    print("\n".join(vanishing.notes(result)))
+    for path, caption in vanishing.figures(result, args.out_dir).items():
+        print(f"wrote {caption} to {path}")
 
 if __name__ == "__main__":
     main()

@@ -22,6 +22,7 @@ from tinygrad_act import Tensor, nn, optim
 from tinygrad_act.activations import list_activations
 from tinygrad_act.data.datasets import xor
 from tinygrad_act.experiments import xor as xor_experiment
+from tinygrad_act.viz.tables import render
 
 
 def train(activation: str, steps: int, hidden: int = 4, lr: float = 0.05, seed: int = 0) -> nn.MLP:
@@ -73,14 +74,14 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.compare:
-        # The same training, for each activation and seed, as `tinygrad-act xor --compare` runs it.
-        steps, seeds = (300, 3) if args.quick else (1000, 10)
-        rows = xor_experiment.compare(seeds=range(seeds), steps=steps)
-        print(f"XOR, 2-4-1 network, {steps} Adam steps, {seeds} seeds per activation:\n")
-        print(xor_experiment.comparison_table(rows))
+        # The same computation, for each activation and seed, as `tinygrad-act xor --compare [--quick]`.
+        settings = xor_experiment.Settings.quick(compare=True) if args.quick else xor_experiment.Settings(compare=True)
+        result = xor_experiment.run(settings)
+        print(f"XOR, 2-4-1 network, {settings.steps} Adam steps, {settings.seeds} seeds per activation:\n")
+        print(render(xor_experiment.tables(result)[0], caption=False))
         return
 
-    model = train(args.activation, steps=300 if args.quick else 1000)
+    model = train(args.activation, steps=xor_experiment.Settings.quick().steps if args.quick else 1000)
     print_truth_table(model)
 
 

@@ -18,8 +18,8 @@ import tinygrad_act
 from tinygrad_act import report
 from tinygrad_act.activations import list_activations
 from tinygrad_act.cli import main
-from tinygrad_act.experiments import vanishing
-from tinygrad_act.experiments.common import format_table
+from tinygrad_act.experiments import graph, selu, vanishing
+from tinygrad_act.viz.tables import Table
 
 SECTIONS = ("activations", "xor", "mnist", "graph", "vanishing", "dying-relu", "born-dead", "selu", "speed")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -189,8 +189,8 @@ def test_graph_commands_on_the_page_print_the_section_norms(quick_report, tmp_pa
 
 def test_same_seed_gives_the_same_table_and_another_seed_does_not(tmp_path):
     def selu_rows(seed: int) -> list[list[str]]:
-        section = report.selu_section(report.ReportOptions(quick=True, seed=seed), tmp_path)
-        return section.tables[0].rows
+        section = report.experiment_section(selu, report.ReportOptions(quick=True, seed=seed), tmp_path)
+        return section.tables[0].texts()
 
     first = selu_rows(0)
     assert selu_rows(0) == first
@@ -201,28 +201,17 @@ def test_graph_section_writes_dot_text_when_graphviz_is_missing(tmp_path, monkey
     def no_graphviz(*args, **kwargs):
         raise RuntimeError("Graphviz is not installed.")
 
-    monkeypatch.setattr(report, "render", no_graphviz)
-    section = report.graph_section(report.ReportOptions(), tmp_path)
+    monkeypatch.setattr(graph, "render", no_graphviz)
+    section = report.experiment_section(graph, report.ReportOptions(), tmp_path)
     assert section.pictures == []
-    assert len(section.notes) == 2 and all(note.startswith("Graphviz is not installed.") for note in section.notes)
+    assert sum(note.startswith("Graphviz is not installed.") for note in section.notes) == 2
     for name in ("mlp.dot", "deep_sigmoid.dot"):
         assert (tmp_path / "graph" / name).read_text().startswith("digraph")
 
 
-def test_table_from_markdown_reads_back_what_format_table_writes():
-    headers, rows = ["activation", "accuracy"], [["relu", "0.9812"], ["a b", "1e-05"]]
-    table = report.table_from_markdown(format_table(headers, rows, markdown=True), "caption")
-    assert (table.caption, table.headers, table.rows) == ("caption", headers, rows)
-
-
-def test_table_from_markdown_refuses_a_cell_that_splits_a_row():
-    with pytest.raises(ValueError, match="2 headers but a row of 3 cells"):
-        report.table_from_markdown(format_table(["name", "value"], [["a|b", "1"]], markdown=True), "")
-
-
 def test_page_escapes_text_in_tables_and_commands():
     section = report.Section("odd", "<Odd> & co", "x < y & y > z", ["tinygrad-act xor --activation 'a<b'"],
-                             tables=[report.Table("cap <i>", ["<th>"], [["<b>&amp;</b>"]])])
+                             tables=[Table(["<th>"], [["<b>&amp;</b>"]], "cap <i>")])
     page = ET.fromstring(report.render_html([section], report.ReportOptions(), "tinygrad-act report", 1.0,
                                             datetime.datetime(2024, 1, 2)))
     cells = [_text(cell) for cell in page.iter("td")] + [_text(cell) for cell in page.iter("th")]
@@ -232,9 +221,15 @@ def test_page_escapes_text_in_tables_and_commands():
     assert not list(page.iter("b")) and not list(page.iter("i"))
 
 
-def test_options_reach_only_the_commands_that_take_them():
+def test_options_reach_only_the_experiments_that_take_them():
     options = report.ReportOptions(quick=True, dataset="fashion-mnist", seed=3, root="data")
+    assert options.given(vanishing, {}) == {"dataset": "fashion-mnist", "root": "data", "seed": 3}
+    assert options.given(graph, {"depth": 8}) == {"depth": 8, "seed": 3}
     assert options.flags() == ["--quick", "--dataset", "fashion-mnist", "--root", "data", "--seed", "3"]
-    assert options.flags(data=False) == ["--quick", "--seed", "3"]
-    assert options.flags(quick=False, data=False, seed=False) == []
     assert report.ReportOptions().flags() == ["--seed", "0"]
+
+
+def test_report_imports_no_cli_module():
+    source = Path(report.__file__).read_text()
+    assert "cli" not in {part for line in source.splitlines() if line.startswith(("from ", "import "))
+                         for part in line.replace(".", " ").split()}

@@ -1,9 +1,9 @@
 """The `tinygrad-act` command (also `python -m tinygrad_act`).
 
-Each sub-command is a module in this package defining `add_parser(subparsers)` and
-`run(args) -> int`; modules are discovered, so adding a command is adding a file.
-`--import FILE_OR_MODULE` loads a user's own activations first, so `--activation` accepts them.
-Every command takes `--threads N` (BLAS threads, default 1).
+Every registered experiment (tinygrad_act.experiments) is a subcommand whose flags are its Settings'
+knobs, built by one adapter (cli/adapter.py); `report` is the one other command. `--import
+FILE_OR_MODULE` loads a user's own activations first, so `--activation` accepts them; every command
+takes `--threads N` (BLAS threads, default 1).
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
-import pkgutil
 import sys
 from pathlib import Path
 
+from ..experiments import registered
 from ..experiments.common import blas_threads
+from . import report
+from .adapter import add_experiment_command, positive_int
 
 
 def _load_user_code(target: str) -> None:
@@ -41,22 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="load a Python file or module first (to register your own activations)",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}").add_parser(subparsers)
+    commands: dict[str, list] = {}
+    for experiment in registered():
+        commands.setdefault(experiment.ABOUT.command_name, []).append(experiment)
+    for experiments in commands.values():
+        add_experiment_command(subparsers, experiments)
+    report.add_parser(subparsers)
     for command in subparsers.choices.values():
-        if "--threads" not in command._option_string_actions:
-            command.add_argument("--threads", type=_positive_int, default=1,
-                                 help="BLAS threads (default 1: these small matrices gain little from more, "
-                                      "and the same seed gives the same numbers)")
+        command.add_argument("--threads", type=positive_int, default=1,
+                             help="BLAS threads (default 1: these small matrices gain little from more, "
+                                  "and the same seed gives the same numbers)")
     return parser
-
-
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
-    return number
 
 
 def main(argv: list[str] | None = None) -> int:

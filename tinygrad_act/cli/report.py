@@ -10,22 +10,24 @@ import argparse
 from pathlib import Path
 
 from ..data.datasets import DATASETS
+from ..experiments import registered
 from ..report import ReportOptions, build_report
+from .adapter import folder
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    names = ", ".join(experiment.ABOUT.key for experiment in registered())
     parser = subparsers.add_parser(
         "report", help="run every experiment and write an HTML page (DIR/index.html) with tables and figures",
-        description="Run every experiment (activations, XOR, MNIST, computation graphs, vanishing gradients, "
-                    "dying ReLU, born-dead nets, SELU, speed) and write DIR/index.html, a self-contained page "
-                    "with a section per experiment: what it shows, its tables and figures, the command that "
+        description=f"Run every experiment ({names}) and write DIR/index.html, a self-contained page with a "
+                    "section per experiment: what it shows, its tables and figures, the command that "
                     "reproduces it and the time it took.",
     )
-    parser.add_argument("--out", type=Path, default=Path("out/report"), metavar="DIR",
+    parser.add_argument("--out", type=folder, default=Path("out/report"), metavar="DIR",
                         help="folder for index.html and the figures (default out/report)")
     parser.add_argument("--quick", action="store_true",
                         help="each experiment's quick settings and the built-in MNIST subset")
-    parser.add_argument("--dataset", choices=DATASETS, default="mnist",
+    parser.add_argument("--dataset", type=str.lower, choices=DATASETS, default="mnist",
                         help="dataset of the training experiments (default mnist)")
     parser.add_argument("--seed", type=int, default=0, help="seed of every experiment (default 0)")
     parser.add_argument("--root", default=None, help="data folder (default $TINYGRAD_ACT_DATA or ~/.cache/tinygrad_act)")

@@ -25,15 +25,29 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from ..viz.figures import save_figure
-from .common import format_table
+from ..viz.experiment_plots import plot_born_dead
+from ..viz.tables import Table, render
+from .protocol import About, SettingsBase, knob, seed_knob
 
 DOMAIN_BOUND = math.sqrt(3.0)
 Z_95 = 1.959963984540054  # the 97.5% quantile of the standard normal
+BORN_DEAD_DEPTHS = (1, 2, 3, 5, 10, 15, 20, 25, 30)  # the table's rows
+__all__ = ["plot_born_dead"]  # the figure, drawn in viz
+ABOUT = About("born-dead", "Born dead: constant ReLU nets at initialisation",
+              "probability that a narrow deep ReLU net is constant at init (no data needed)",
+              command="dying-relu", selector="born-dead")
+
+
+@dataclass(frozen=True)
+class Settings(SettingsBase):
+    widths: tuple[int, ...] = knob((2, 3, 4, 5), "--born-dead widths", at_least=1)
+    max_depth: int = knob(30, "--born-dead: depths 1..N", at_least=1)
+    input_dims: tuple[int, ...] = knob((1, 2), "--born-dead input dimensions", at_least=1)
+    nets: int = knob(2000, "--born-dead: random nets per width", quick=200, at_least=1)
+    seed: int = seed_knob()
 
 
 def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float, float]:
@@ -121,14 +135,13 @@ def simulate_born_dead(widths: Sequence[int] = (2, 3, 4, 5), max_depth: int = 30
     return estimates
 
 
-def born_dead_table(estimates: Sequence[BornDeadEstimate], depths: Sequence[int] | None = None,
-                    markdown: bool = False) -> str:
-    """Rows: depth; columns: width (one table per input dimension); cells: probability [95% interval]."""
+def born_dead_data(estimates: Sequence[BornDeadEstimate], depths: Sequence[int] | None = None,
+                   caption: str = "") -> Table:
+    """Rows: depth (per input dimension); columns: width; cells: probability [95% interval]."""
     widths = sorted({estimate.width for estimate in estimates})
     dims = sorted({estimate.input_dim for estimate in estimates})
     depths = sorted({estimate.depth for estimate in estimates}) if depths is None else list(depths)
     lookup = {(e.input_dim, e.width, e.depth): e for e in estimates}
-    headers = ["input dim", "depth", *(f"width {width}" for width in widths)]
     rows = []
     for dim in dims:
         for depth in depths:
@@ -137,30 +150,43 @@ def born_dead_table(estimates: Sequence[BornDeadEstimate], depths: Sequence[int]
                 estimate = lookup.get((dim, width, depth))
                 low, high = estimate.interval if estimate else (math.nan, math.nan)
                 cells.append(f"{estimate.probability:.3f} [{low:.3f}, {high:.3f}]" if estimate else "-")
-            rows.append([str(dim), str(depth), *cells])
-    return format_table(headers, rows, markdown=markdown)
+            rows.append([dim, depth, *cells])
+    return Table(["input dim", "depth", *(f"width {width}" for width in widths)], rows, caption)
 
 
-def plot_born_dead(estimates: Sequence[BornDeadEstimate], path: str | Path) -> Any:
-    """P(born dead) against depth, one line per width with its 95% band, one panel per input dimension."""
-    from matplotlib.figure import Figure
+def born_dead_table(estimates: Sequence[BornDeadEstimate], depths: Sequence[int] | None = None,
+                    markdown: bool = False) -> str:
+    return render(born_dead_data(estimates, depths), markdown)
 
-    dims = sorted({estimate.input_dim for estimate in estimates})
-    figure = Figure(figsize=(5.0 * len(dims), 3.8), layout="constrained")
-    panels = figure.subplots(1, len(dims), squeeze=False).flat
-    for panel, dim in zip(panels, dims):
-        for index, width in enumerate(sorted({e.width for e in estimates if e.input_dim == dim})):
-            curve = sorted((e for e in estimates if e.input_dim == dim and e.width == width), key=lambda e: e.depth)
-            depths = [e.depth for e in curve]
-            lows, highs = zip(*(e.interval for e in curve))
-            panel.plot(depths, [e.probability for e in curve], marker="o", markersize=3, color=f"C{index}",
-                       label=f"width {width}")
-            panel.fill_between(depths, lows, highs, color=f"C{index}", alpha=0.2)
-        panel.set_ylim(-0.02, 1.02)
-        panel.set_xlabel("depth (hidden layers)")
-        panel.set_ylabel("P(network constant at init)")
-        panel.set_title(f"born dead, {dim}-D input (95% Wilson bands)")
-        panel.grid(True, alpha=0.3)
-        panel.legend(fontsize=8)
-    save_figure(figure, path)
-    return figure
+
+@dataclass
+class Result:
+    settings: Settings
+    estimates: list[BornDeadEstimate]
+
+
+def run(settings: Settings) -> Result:
+    s = settings
+    return Result(s, [estimate for input_dim in s.input_dims
+                      for estimate in simulate_born_dead(s.widths, s.max_depth, input_dim, s.nets, seed=s.seed)])
+
+
+def tables(result: Result) -> list[Table]:
+    s = result.settings
+    depths = [depth for depth in BORN_DEAD_DEPTHS if depth <= s.max_depth]
+    return [born_dead_data(result.estimates, depths,
+                           f"P(a ReLU net is constant on [-sqrt(3), sqrt(3)]^d at init), {s.nets} random nets per "
+                           "width (W, b ~ N(0, 2/fan_in)), with 95% Wilson intervals")]
+
+
+def figures(result: Result, folder: Path) -> dict[Path, str]:
+    path = Path(folder) / "born_dead.png"
+    plot_born_dead(result.estimates, path)
+    return {path: "P(born dead) against depth, with 95% bands"}
+
+
+def notes(result: Result) -> list[str]:
+    if 1 not in result.settings.input_dims:
+        return []
+    exact = ", ".join(f"width {width}: {exact_depth_one(width):.4f}" for width in result.settings.widths)
+    return [f"exact at depth 1 with 1-D input: {exact}"]

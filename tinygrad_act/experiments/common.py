@@ -1,4 +1,4 @@
-"""Pieces the experiments share: optimizers by name, the BLAS thread limit, and plain-text tables."""
+"""Pieces the experiments share: optimizers by name, the BLAS thread limit, and quick plain-text tables."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 
 from .. import optim
+from ..viz.tables import Table, render
 
 OPTIMIZERS = {
     "sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW, "rmsprop": optim.RMSprop,
@@ -42,20 +43,4 @@ def blas_threads(threads: int | None) -> Iterator[None]:
 
 def format_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], markdown: bool = False) -> str:
     """Rows as aligned plain text (or a Markdown table); floats get 4 significant digits."""
-    cells = [[_cell(value) for value in row] for row in rows]
-    widths = [max(len(str(header)), *(len(row[i]) for row in cells)) if cells else len(str(header))
-              for i, header in enumerate(headers)]
-    if markdown:
-        lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-        lines += ["| " + " | ".join(row) + " |" for row in cells]
-        return "\n".join(lines)
-    lines = ["  ".join(str(header).ljust(width) for header, width in zip(headers, widths)),
-             "  ".join("-" * width for width in widths)]
-    lines += ["  ".join(value.ljust(width) for value, width in zip(row, widths)) for row in cells]
-    return "\n".join(lines)
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
+    return render(Table(list(headers), [list(row) for row in rows]), markdown)

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -31,14 +30,31 @@ from ..nn import MLP
 from ..rng import manual_seed
 from ..tensor import Tensor
 from ..train import evaluate, fit
-from ..viz.figures import save_figure
-from .common import format_table, make_optimizer
+from ..viz.experiment_plots import plot_dying
+from ..viz.tables import Table, render
+from .common import OPTIMIZERS, make_optimizer
 from .mnist import load_split
+from .protocol import About, DataSettings, knob
 
 LARGE_LR = 0.03
 SMALL_LR = 1e-3
 NEGATIVE_BIAS = -0.5
 POSITIVE_BIAS = 0.01
+__all__ = ["plot_dying"]  # the figure, drawn in viz
+ABOUT = About("dying-relu", "Dying ReLU", "dead ReLU units: what kills them, what fixes them (--born-dead: at init)")
+
+
+@dataclass(frozen=True)
+class Settings(DataSettings):
+    hidden: tuple[int, ...] = knob((128, 128, 128), "hidden sizes", at_least=1)
+    epochs: int = knob(5, "passes over the training set", quick=3, at_least=1)
+    batch_size: int = knob(128, "images per step", at_least=1)
+    optimizer: str = knob("adam", "optimizer", choices=tuple(OPTIMIZERS))
+    large_lr: float = knob(LARGE_LR, "the too-large learning rate", above=0)
+    small_lr: float = knob(SMALL_LR, "the normal learning rate", above=0)
+    negative_bias: float = knob(NEGATIVE_BIAS, "the bias init that kills units")
+    positive_bias: float = knob(POSITIVE_BIAS, "the small positive bias init (a fix)")
+    probe_size: int = knob(1000, "training images the dead fraction is measured on", at_least=1)
 
 
 @dataclass(frozen=True)
@@ -130,28 +146,51 @@ def run_dying_relu(variants: Sequence[Variant] | None = None, dataset: str = "mn
             for variant in (default_variants() if variants is None else variants)]
 
 
-def dying_table(runs: Sequence[DyingRun], markdown: bool = False) -> str:
-    """One row per variant: the dead fraction of each layer at init and at the end, their mean, and
-    the test accuracy."""
+@dataclass
+class Result:
+    settings: Settings
+    runs: list[DyingRun]
+
+
+def run(settings: Settings) -> Result:
+    s = settings
+    variants = default_variants(s.large_lr, s.small_lr, s.negative_bias, s.positive_bias)
+    return Result(s, run_dying_relu(variants, s.dataset, s.subset, s.hidden, s.epochs, s.batch_size, s.optimizer,
+                                    s.probe_size, s.seed, s.root))
+
+
+def dying_data(runs: Sequence[DyingRun], caption: str = "") -> Table:
+    """One row per variant: the dead fraction of each layer at the end, their mean, the mean at
+    init, and the test accuracy."""
     layers = len(runs[0].dead)
     headers = ["variant", "kind", *(f"dead L{index + 1}" for index in range(layers)), "mean dead",
                "mean dead at init", "test accuracy"]
-    rows = [[run.variant.name, run.variant.kind, *(f"{value:.2f}" for value in run.final_dead), f"{run.mean_dead:.2f}",
-             f"{run.mean_dead_history()[0]:.2f}", f"{run.test_accuracy:.4f}"] for run in runs]
-    return format_table(headers, rows, markdown=markdown)
+    rows = [[run.variant.name, run.variant.kind, *run.final_dead, run.mean_dead, run.mean_dead_history()[0],
+             run.test_accuracy] for run in runs]
+    formats = {column: ".2f" for column in range(2, layers + 4)}
+    return Table(headers, rows, caption, formats={**formats, layers + 4: ".4f"})
 
 
-def plot_dying(runs: Sequence[DyingRun], path: str | Path) -> Any:
-    """The mean dead fraction of each variant at init and after every epoch (viz.plot_dead_units)."""
-    from ..viz import plot_dead_units
+def dying_table(runs: Sequence[DyingRun], markdown: bool = False) -> str:
+    return render(dying_data(runs), markdown)
 
-    figure = plot_dead_units({run.variant.name: run.mean_dead_history() for run in runs},
-                             xlabel="epoch (0 = at initialisation)")
-    axes = figure.axes[0]
-    evaluations = len(runs[0].mean_dead_history())
-    axes.set_xticks(range(1, evaluations + 1), [str(epoch) for epoch in range(evaluations)])
-    axes.set_ylabel("mean dead fraction over layers")
-    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
-    figure.set_size_inches(8.0, 3.6)
-    save_figure(figure, path)
-    return figure
+
+def tables(result: Result) -> list[Table]:
+    s, runs = result.settings, result.runs
+    sizes = "-".join(str(size) for size in [784, *s.hidden, 10])
+    return [dying_data(runs, f"{s.dataset}: {sizes} MLP, {s.epochs} epochs of {s.optimizer} (batch {s.batch_size}); "
+                             f"dead = f'(x) = 0 on all of {s.probe_size} training images, after the last epoch"),
+            Table(["variant", *(f"epoch {epoch}" for epoch in range(s.epochs + 1))],
+                  [[run.variant.name, *run.mean_dead_history()] for run in runs],
+                  "mean dead fraction over layers at initialisation (epoch 0) and after each epoch",
+                  formats={column: ".2f" for column in range(1, s.epochs + 2)})]
+
+
+def figures(result: Result, folder: Path) -> dict[Path, str]:
+    path = Path(folder) / "dead_units.png"
+    plot_dying(result.runs, path)
+    return {path: "mean dead fraction per epoch"}
+
+
+def notes(result: Result) -> list[str]:
+    return []

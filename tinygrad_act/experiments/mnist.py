@@ -9,18 +9,41 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from ..data import DataLoader, TensorDataset, datasets
 from ..nn import MLP
+from ..nn.init import INITIALIZERS
 from ..optim.lr_scheduler import CosineAnnealingLR
 from ..rng import manual_seed
 from ..train import History, evaluate, fit
-from .common import blas_threads, make_optimizer
+from ..viz.tables import Table
+from .common import OPTIMIZERS, blas_threads, make_optimizer
+from .protocol import About, DataSettings, activation_knob, knob
 
 QUICK_TRAIN_SAMPLES = 1000
 SCHEDULES = ("cosine", "constant")
+ABOUT = About("mnist", "MNIST: training an MLP end to end", "train an MLP on MNIST / Fashion-MNIST",
+              out_dir=False, timed=False, report=({"progress": False, "plot": "mnist/history.png"},))
+
+
+@dataclass(frozen=True)
+class Settings(DataSettings):
+    activation: str = activation_knob("relu")
+    hidden: tuple[int, ...] = knob((256, 256), "hidden sizes", at_least=1)
+    optimizer: str = knob("adam", "optimizer", choices=tuple(OPTIMIZERS))
+    lr: float = knob(2e-3, "initial learning rate", above=0)
+    schedule: str = knob("cosine", "cosine: anneal the lr to 0 over the run; constant: keep it", choices=SCHEDULES)
+    epochs: int = knob(6, "passes over the training set", quick=2, at_least=1)
+    batch_size: int = knob(128, "images per step", at_least=1)
+    init: str = knob("auto", "weight init (auto: the one that suits the activation)",
+                     choices=("auto", *INITIALIZERS))
+    download: bool = knob(True, "download missing files (--no-download: fail instead)")
+    progress: bool = knob(True, "show a progress bar per epoch (--no-progress: hide it)")
+    plot: str | None = knob(None, "save the training curves to FILE", suffixes=(".png", ".svg", ".pdf"),
+                            metavar="FILE")
 
 
 @dataclass
@@ -31,6 +54,7 @@ class MnistResult:
     test_accuracy: float
     load_seconds: float
     train_seconds: float
+    settings: Settings | None = None  # set by run()
 
 
 def load_split(dataset: str = "mnist", quick: bool = False, root: str | None = None,
@@ -77,3 +101,38 @@ def train_mnist(dataset: str = "mnist", activation: str = "relu", hidden: Sequen
         train_seconds = time.perf_counter() - start
         test_loss, test_accuracy = evaluate(model, test_loader)
     return MnistResult(model, history, test_loss, test_accuracy, load_seconds, train_seconds)
+
+
+def run(settings: Settings) -> MnistResult:
+    s = settings
+    result = train_mnist(s.dataset, s.activation, s.hidden, s.optimizer, s.lr, s.epochs, s.batch_size, s.seed,
+                         s.subset, s.progress, s.root, s.download, s.init, s.schedule, threads=None)
+    result.settings = s
+    return result
+
+
+def tables(result: MnistResult) -> list[Table]:
+    s, history = result.settings, result.history
+    rows = [[epoch, *values] for epoch, values in enumerate(zip(history.loss, history.accuracy,
+                                                                 history.val_accuracy, history.seconds), 1)]
+    sizes = "-".join(str(size) for size in result.model.sizes)
+    return [Table(["epoch", "train loss", "train accuracy", "test accuracy", "seconds"], rows,
+                  f"{s.dataset}: {sizes} MLP, {s.activation}, {s.optimizer} lr {s.lr} ({s.schedule}), {s.epochs} epochs",
+                  units=["", "", "", "", "s"], formats={1: ".4f", 2: ".4f", 3: ".4f", 4: ".2f"},
+                  line="  epoch {0}: train loss {1}, train accuracy {2}, test accuracy {3} ({4} s)")]
+
+
+def figures(result: MnistResult, folder: Path) -> dict[Path, str]:
+    if result.settings.plot is None:
+        return {}
+    from ..viz import plot_history
+
+    path = Path(folder) / result.settings.plot
+    plot_history(result.history.as_dict(), path=path)
+    return {path: "training curves"}
+
+
+def notes(result: MnistResult) -> list[str]:
+    total = result.load_seconds + result.train_seconds
+    return [f"test accuracy {result.test_accuracy:.4f}",
+            f"wall time: {result.load_seconds:.2f} s loading + {result.train_seconds:.2f} s training = {total:.2f} s"]

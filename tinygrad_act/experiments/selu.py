@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -24,10 +23,25 @@ from ..data import datasets
 from ..nn import MLP, Activation, Module
 from ..rng import manual_seed
 from ..tensor import Tensor
-from ..viz.figures import save_figure
-from .common import format_table
+from ..viz.experiment_plots import plot_selu
+from ..viz.tables import Table, render
+from .protocol import About, DataSettings, activations_knob, knob
 
 COMPARED_ACTIVATIONS = ("selu", "relu", "tanh", "sigmoid")
+__all__ = ["plot_selu"]  # the figure, drawn in viz
+ABOUT = About("selu", "SELU self-normalisation",
+              "self-normalisation: activation mean/std by depth for selu, relu, tanh, sigmoid")
+
+
+@dataclass(frozen=True)
+class Settings(DataSettings):
+    activations: tuple[str, ...] = activations_knob(COMPARED_ACTIVATIONS)
+    depth: int = knob(50, "hidden layers", at_least=1)
+    width: int = knob(100, "units per hidden layer", at_least=1)
+    inputs: str = knob("random", "N(0, 1) inputs or standardised images of --dataset", choices=("random", "data"))
+    samples: int = knob(1000, "inputs in the batch", quick=500, at_least=1)
+    seeds: int = knob(5, "random nets averaged per activation", quick=2, at_least=1)
+    every: int = knob(5, "show every N-th layer", at_least=1)
 
 
 @dataclass
@@ -94,33 +108,46 @@ def run_selu(activations: Sequence[str] = COMPARED_ACTIVATIONS, depth: int = 50,
     return results
 
 
-def selu_table(results: Sequence[LayerStats], every: int = 5, markdown: bool = False) -> str:
+def selu_data(results: Sequence[LayerStats], every: int = 5, caption: str = "") -> Table:
     """Layer 1 and every `every`-th layer: mean and std of each activation's outputs."""
     depth = len(results[0].means)
     layers = sorted({0, *range(every - 1, depth, every), depth - 1})
     headers = ["layer", *(f"{r.activation} {stat}" for r in results for stat in ("mean", "std"))]
-    rows = [[str(layer + 1), *(f"{value:.3f}" for r in results for value in (r.means[layer], r.stds[layer]))]
-            for layer in layers]
-    return format_table(headers, rows, markdown=markdown)
+    rows = [[layer + 1, *(value for r in results for value in (r.means[layer], r.stds[layer]))] for layer in layers]
+    return Table(headers, rows, caption, formats={column: ".3f" for column in range(1, len(headers))})
 
 
-def plot_selu(results: Sequence[LayerStats], path: str | Path) -> Any:
-    """Two panels, mean and std of the activations against depth, one line per activation."""
-    from matplotlib.figure import Figure
+def selu_table(results: Sequence[LayerStats], every: int = 5, markdown: bool = False) -> str:
+    return render(selu_data(results, every), markdown)
 
-    figure = Figure(figsize=(10.0, 3.8), layout="constrained")
-    mean_panel, std_panel = figure.subplots(1, 2)
-    for result in results:
-        layers = range(1, len(result.means) + 1)
-        label = f"{result.activation} ({result.init})"
-        mean_panel.plot(layers, result.means, label=label)
-        std_panel.plot(layers, result.stds, label=label)
-    for panel, name, target in ((mean_panel, "mean", 0.0), (std_panel, "std", 1.0)):
-        panel.axhline(target, color="grey", linestyle=":", linewidth=1)
-        panel.set_xlabel("layer")
-        panel.set_ylabel(f"{name} of the activations")
-        panel.set_title(f"activation {name} by depth")
-        panel.grid(True, alpha=0.3)
-        panel.legend(fontsize=8)
-    save_figure(figure, path)
-    return figure
+
+@dataclass
+class Result:
+    settings: Settings
+    stats: list[LayerStats]
+
+
+def run(settings: Settings) -> Result:
+    s = settings
+    return Result(s, run_selu(s.activations, s.depth, s.width, s.inputs, s.samples, s.seeds, s.seed, s.dataset,
+                              s.subset, s.root))
+
+
+def tables(result: Result) -> list[Table]:
+    s = result.settings
+    source = "N(0, 1) inputs" if s.inputs == "random" else f"standardised {s.dataset} images"
+    inits = ", ".join(f"{stats.activation}: {stats.init}" for stats in result.stats)
+    return [selu_data(result.stats, s.every, f"{s.depth} hidden layers of {s.width}, {s.samples} {source}, mean "
+                                             f"over {s.seeds} nets ({inits}; biases 0)")]
+
+
+def figures(result: Result, folder: Path) -> dict[Path, str]:
+    path = Path(folder) / "selu_statistics.png"
+    plot_selu(result.stats, path)
+    return {path: "mean and std of the activations by depth"}
+
+
+def notes(result: Result) -> list[str]:
+    return [f"{stats.activation}: mean in [{min(stats.means):.3f}, {max(stats.means):.3f}] (largest |mean| "
+            f"{max(abs(mean) for mean in stats.means):.3f}), std in [{min(stats.stds):.3f}, {max(stats.stds):.3f}]"
+            for stats in result.stats]

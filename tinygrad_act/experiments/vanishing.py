@@ -29,15 +29,38 @@ from .. import functional as F
 from ..data import DataLoader, TensorDataset
 from ..diagnostics import GradientFlow
 from ..nn import MLP, Linear
+from ..nn.init import INITIALIZERS
 from ..nn.utils import clip_grad_norm_
 from ..rng import manual_seed
 from ..tensor import Tensor
 from ..train import evaluate
-from ..viz.figures import save_figure
-from .common import format_table, make_optimizer
+from ..viz.experiment_plots import plot_gradient_norms, plot_loss_curves
+from ..viz.tables import Number, Table, render
+from .common import OPTIMIZERS, make_optimizer
 from .mnist import load_split
+from .protocol import About, DataSettings, activations_knob, knob
 
 COMPARED_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu")
+__all__ = ["plot_gradient_norms", "plot_loss_curves"]  # the figures, drawn in viz
+ABOUT = About("vanishing", "Vanishing gradients",
+              "gradient norms per layer of a deep MLP, per activation (vanishing/exploding)")
+
+
+@dataclass(frozen=True)
+class Settings(DataSettings):
+    activations: tuple[str, ...] = activations_knob(COMPARED_ACTIVATIONS)
+    depth: int = knob(10, "hidden layers", at_least=1)
+    width: int = knob(128, "units per hidden layer", at_least=1)
+    init: str = knob("auto", "weight init for every activation (auto: the one matching each)",
+                     choices=("auto", *INITIALIZERS))
+    init_scale: float = knob(1.0, "multiply the initial weights by S (S=2 with relu: exploding gradients)", above=0)
+    clip: float | None = knob(None, "also train with the gradients' joint norm clipped to C "
+                                    "(nn.utils.clip_grad_norm_)", above=0, metavar="C")
+    steps: int = knob(500, "training steps", quick=150, at_least=1)
+    optimizer: str = knob("sgd", "optimizer (sgd shows the raw gradients)", choices=tuple(OPTIMIZERS))
+    lr: float = knob(0.02, "learning rate", above=0)
+    batch_size: int = knob(128, "images per step", at_least=1)
+    probe_size: int = knob(256, "images in the fixed batch of the norms", at_least=1)
 
 
 @dataclass
@@ -211,69 +234,74 @@ def run_vanishing(activations: Sequence[str] = COMPARED_ACTIVATIONS, dataset: st
     return VanishingResult(profiles, runs, settings)
 
 
-def gradient_table(result: VanishingResult, markdown: bool = False) -> str:
+def run(settings: Settings) -> VanishingResult:
+    s = settings
+    return run_vanishing(s.activations, s.dataset, s.subset, s.depth, s.width, s.init, s.init_scale, s.steps,
+                         s.optimizer, s.lr, s.batch_size, s.clip, s.probe_size, s.seed, s.root)
+
+
+def gradient_data(result: VanishingResult) -> Table:
     """One row per Linear layer (input first), one column per activation: ||dL/dW|| at init; then
     the ratio first layer / last layer of ||dL/dW|| and of the backward signal ||dL/dz||."""
-    headers = ["layer", *(p.activation for p in result.profiles)]
-    depth = max(len(profile.norms) for profile in result.profiles)
+    settings, depth = result.settings, max(len(profile.norms) for profile in result.profiles)
+    scale = "" if settings["init_scale"] == 1.0 else f", initial weights x{settings['init_scale']:g}"
     rows = [["init", *(p.init for p in result.profiles)]]
-    rows += [[str(layer + 1), *(f"{p.norms[layer]:.2e}" for p in result.profiles)] for layer in range(depth)]
-    rows.append(["first/last", *(f"{p.ratio:.2g}" for p in result.profiles)])
-    rows.append(["dL/dz first/last", *(f"{p.signal_ratio:.2g}" for p in result.profiles)])
-    return format_table(headers, rows, markdown=markdown)
+    rows += [[str(layer + 1), *(Number(p.norms[layer], ".2e") for p in result.profiles)] for layer in range(depth)]
+    rows.append(["first/last", *(Number(p.ratio, ".2g") for p in result.profiles)])
+    rows.append(["dL/dz first/last", *(Number(p.signal_ratio, ".2g") for p in result.profiles)])
+    return Table(["layer", *(p.activation for p in result.profiles)], rows,
+                 f"{settings['dataset']}: MLP with {settings['depth']} hidden layers of {settings['width']}{scale}; "
+                 f"gradient norms ||dL/dW|| after one backward of cross-entropy on {settings['probe_size']} "
+                 "training images")
+
+
+def training_data(result: VanishingResult) -> Table:
+    """One row per training run: first loss, final loss, largest loss, divergence and test accuracy."""
+    s = result.settings
+    rows = [[run.activation, "-" if run.clip is None else f"{run.clip:g}", run.losses[0], run.final_loss,
+             run.largest_loss, "-" if run.diverged_at is None else str(run.diverged_at), run.test_accuracy]
+            for run in result.runs]
+    return Table(["activation", "clip", "first loss", "final loss", "largest loss", "diverged at step",
+                  "test accuracy"], rows,
+                 f"training: {s['steps']} steps of {s['optimizer']} (lr {s['lr']}, batch {s['batch_size']}) on "
+                 f"{s['train_samples']} images; test accuracy on {s['test_samples']} (chance: 0.1)",
+                 formats={6: ".4f"})
+
+
+def gradient_table(result: VanishingResult, markdown: bool = False) -> str:
+    return render(gradient_data(result), markdown, caption=False)
 
 
 def training_table(result: VanishingResult, markdown: bool = False) -> str:
-    """One row per training run: first loss, final loss, largest loss, divergence and test accuracy."""
-    headers = ("activation", "clip", "first loss", "final loss", "largest loss", "diverged at step",
-               "test accuracy")
-    rows = [(run.activation, "-" if run.clip is None else f"{run.clip:g}", f"{run.losses[0]:.4g}",
-             f"{run.final_loss:.4g}", f"{run.largest_loss:.4g}",
-             "-" if run.diverged_at is None else str(run.diverged_at), f"{run.test_accuracy:.4f}")
-            for run in result.runs]
-    return format_table(headers, rows, markdown=markdown)
+    return render(training_data(result), markdown, caption=False)
 
 
-def plot_gradient_norms(result: VanishingResult, path: str | Path, signal: bool = False) -> Any:
-    """Per-layer weight-gradient norms ||dL/dW|| at init (or, with `signal`, the backward signal
-    ||dL/dz||), one line per activation, log scale (viz.plot_gradient_flow)."""
-    from ..viz import plot_gradient_flow
-
-    runs = {f"{p.activation} ({p.init})": {str(layer + 1): norm for layer, norm
-                                           in enumerate(p.signal_norms if signal else p.norms)}
-            for p in result.profiles}
-    figure = plot_gradient_flow(runs)
-    if signal:
-        figure.axes[0].set_ylabel("||dL/dz|| of the layer's output")
-        figure.axes[0].set_title("backward signal at initialisation")
-    else:
-        figure.axes[0].set_title("weight-gradient norms at initialisation")
-    save_figure(figure, path)
-    return figure
+def tables(result: VanishingResult) -> list[Table]:
+    return [gradient_data(result), training_data(result)]
 
 
-def plot_loss_curves(result: VanishingResult, path: str | Path) -> Any:
-    """Training loss per step, one line per run (dashed for clipped runs); a run that diverged ends
-    at its last finite loss, marked with a cross."""
-    from matplotlib.figure import Figure
+def figures(result: VanishingResult, folder: Path) -> dict[Path, str]:
+    folder = Path(folder)
+    plot_gradient_norms(result, folder / "gradient_norms.png")
+    plot_gradient_norms(result, folder / "backward_signal.png", signal=True)
+    plot_loss_curves(result, folder / "loss_curves.png")
+    return {folder / "gradient_norms.png": "weight-gradient norms per layer at init",
+            folder / "backward_signal.png": "backward signal ||dL/dz|| per layer at init",
+            folder / "loss_curves.png": "training loss per step"}
 
-    figure = Figure(figsize=(7.0, 4.0), layout="constrained")
-    axes = figure.subplots()
-    for run in result.runs:
-        colour = f"C{result.profiles.index(result.profile(run.activation)) % 10}"
-        finite = [loss for loss in run.losses if math.isfinite(loss)]
-        label = run.activation if run.clip is None else f"{run.activation}, clip {run.clip:g}"
-        axes.plot(range(1, len(finite) + 1), finite, "--" if run.clip is not None else "-", color=colour,
-                  linewidth=1.0, label=label)
-        if run.diverged_at is not None and finite:
-            axes.plot([len(finite)], [finite[-1]], "x", color=colour, markersize=9)
-    axes.set_yscale("log")
-    axes.set_xlabel("step")
-    axes.set_ylabel("training loss (cross-entropy)")
-    scale = result.settings.get("init_scale", 1.0)
-    axes.set_title(f"{result.settings.get('depth')} hidden layers, {result.settings.get('optimizer')} "
-                   f"lr {result.settings.get('lr')}" + ("" if scale == 1.0 else f", initial weights x{scale:g}"))
-    axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize=8)
-    save_figure(figure, path)
-    return figure
+
+def notes(result: VanishingResult) -> list[str]:
+    """One sentence per activation: how the first layer's gradient compares with the last's, and the outcome."""
+    sentences = []
+    for profile in result.profiles:
+        run = result.run(profile.activation)
+        if not math.isfinite(profile.ratio) or profile.ratio == 0.0:
+            size = "no gradient reaches the first layer"
+        elif profile.ratio < 1.0:
+            size = f"the first layer's gradient is {1.0 / profile.ratio:.3g}x smaller than the last's"
+        else:
+            size = f"the first layer's gradient is {profile.ratio:.3g}x the last's"
+        outcome = (f"diverged (inf/NaN loss) at step {run.diverged_at}" if run.diverged_at is not None
+                   else f"test accuracy {run.test_accuracy:.3f}")
+        sentences.append(f"{profile.activation}: {size}; unclipped training: {outcome}")
+    return sentences

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -18,9 +19,28 @@ from ..data.datasets import xor
 from ..nn import MLP
 from ..rng import manual_seed
 from ..tensor import Tensor
-from .common import format_table, make_optimizer
+from ..viz.tables import Table, render
+from .common import OPTIMIZERS, make_optimizer
+from .protocol import About, SettingsBase, activation_knob, activations_knob, knob
 
 COMPARED_ACTIVATIONS = ("identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu")
+ABOUT = About("xor", "XOR: why a non-linearity is needed", "learn XOR with one hidden layer; --compare activations",
+              out_dir=False, report=({"compare": True},))
+FOOTNOTES = {"identity": "identity: a stack of linear maps is linear, so at most 3 of the 4 points can be right.",
+             "step": "step: its derivative is 0, so the hidden weights never move."}
+
+
+@dataclass(frozen=True)
+class Settings(SettingsBase):
+    activation: str = activation_knob("tanh")
+    hidden: int = knob(4, "hidden units", at_least=1)
+    steps: int = knob(1000, "full-batch training steps", quick=300, at_least=0)
+    lr: float = knob(0.05, "learning rate", above=0)
+    optimizer: str = knob("adam", "optimizer", choices=tuple(OPTIMIZERS))
+    seed: int = knob(0, "seed (--compare: the first of --seeds consecutive seeds)")
+    compare: bool = knob(False, "train every activation of --activations over --seeds and print success rates")
+    activations: tuple[str, ...] = activations_knob(COMPARED_ACTIVATIONS, "activations for --compare")
+    seeds: int = knob(10, "seeds per activation for --compare", quick=3, at_least=1)
 
 
 @dataclass
@@ -66,14 +86,6 @@ def train_xor(activation: str = "tanh", hidden: int = 4, steps: int = 1000, lr: 
     return XorRun(activation, seed, probabilities, final_loss, change)
 
 
-def truth_table(run: XorRun) -> str:
-    """The four inputs with target, predicted probability and predicted class."""
-    inputs, target = xor()
-    rows = [(int(a), int(b), int(t), f"{p:.3f}", int(p > 0.5), "ok" if (p > 0.5) == (t > 0.5) else "WRONG")
-            for (a, b), t, p in zip(inputs, target.reshape(-1), run.probabilities)]
-    return format_table(("x1", "x2", "target", "p(1)", "predicted", ""), rows)
-
-
 @dataclass
 class ComparisonRow:
     activation: str
@@ -104,9 +116,62 @@ def compare(activations: Sequence[str] = COMPARED_ACTIVATIONS, seeds: Sequence[i
 
 
 def comparison_table(rows: Sequence[ComparisonRow], markdown: bool = False) -> str:
-    headers = ("activation", "solved", "mean accuracy", "best accuracy", "hidden weights moved")
-    body = [(row.activation, f"{sum(run.solved for run in row.runs)}/{len(row.runs)}",
-             f"{row.mean_accuracy:.2f}", f"{row.max_accuracy:.2f}",
-             "no (gradient is 0)" if row.max_hidden_weight_change == 0.0 else f"yes ({row.max_hidden_weight_change:.3g})")
-            for row in rows]
-    return format_table(headers, body, markdown=markdown)
+    return render(comparison_data(rows), markdown)
+
+
+def comparison_data(rows: Sequence[ComparisonRow], caption: str = "") -> Table:
+    """One row per activation: seeds solved, mean and best accuracy, whether the hidden weights moved."""
+    return Table(["activation", "solved", "mean accuracy", "best accuracy", "hidden weights moved"],
+                 [[row.activation, f"{sum(run.solved for run in row.runs)}/{len(row.runs)}", row.mean_accuracy,
+                   row.max_accuracy, "no (gradient is 0)" if row.max_hidden_weight_change == 0.0
+                   else f"yes ({row.max_hidden_weight_change:.3g})"] for row in rows],
+                 caption, formats={2: ".2f", 3: ".2f"})
+
+
+def truth_table(run: XorRun) -> str:
+    """The four inputs with target, predicted probability and predicted class."""
+    return render(truth_data(run), caption=False)
+
+
+def truth_data(run: XorRun, caption: str = "") -> Table:
+    inputs, target = xor()
+    rows = [[int(a), int(b), int(t), float(p), int(p > 0.5), "ok" if (p > 0.5) == (t > 0.5) else "WRONG"]
+            for (a, b), t, p in zip(inputs, target.reshape(-1), run.probabilities)]
+    return Table(["x1", "x2", "target", "p(1)", "predicted", ""], rows, caption, formats={3: ".3f"})
+
+
+@dataclass
+class Result:
+    settings: Settings
+    rows: list[ComparisonRow]  # one row of one run without --compare
+
+
+def run(settings: Settings) -> Result:
+    options = dict(hidden=settings.hidden, steps=settings.steps, lr=settings.lr, optimizer=settings.optimizer)
+    if settings.compare:
+        seeds = range(settings.seed, settings.seed + settings.seeds)
+        return Result(settings, compare(settings.activations, seeds=seeds, **options))
+    single = train_xor(settings.activation, seed=settings.seed, **options)
+    return Result(settings, [ComparisonRow(settings.activation, [single])])
+
+
+def tables(result: Result) -> list[Table]:
+    s = result.settings
+    if s.compare:
+        return [comparison_data(result.rows, f"XOR with a 2-{s.hidden}-1 network, {s.steps} steps of {s.optimizer} "
+                                             f"(lr {s.lr}), {s.seeds} seeds per activation "
+                                             f"({s.seed}..{s.seed + s.seeds - 1})")]
+    return [truth_data(result.rows[0].runs[0], f"XOR, 2-{s.hidden}-1 network with {s.activation}, "
+                                               f"{s.steps} steps of {s.optimizer}")]
+
+
+def figures(result: Result, folder: Path) -> dict[Path, str]:
+    return {}
+
+
+def notes(result: Result) -> list[str]:
+    if result.settings.compare:
+        return [FOOTNOTES[row.activation] for row in result.rows if row.activation in FOOTNOTES]
+    single = result.rows[0].runs[0]
+    return [f"loss {single.loss:.4f}, accuracy {single.accuracy:.2f}, "
+            f"hidden weights moved by {single.hidden_weight_change:.4g}"]

@@ -1,4 +1,5 @@
-"""Pictures: activation galleries and training diagnostics (matplotlib), computation graphs (graphviz)."""
+"""Pictures: activation galleries, training diagnostics and the experiments' figures (matplotlib), computation
+graphs (graphviz), and tables rendered as terminal text, Markdown or HTML (viz.tables)."""
 
 from .activation_plots import plot_activations
 from .diagnostic_plots import plot_activation_stats, plot_dead_units, plot_gradient_flow, plot_history

@@ -1,0 +1,138 @@
+"""The one adapter from experiments to subcommands: flags from Settings knobs, run, print.
+
+Each knob becomes a flag (--field-name; a bool is a switch) whose value is checked against the
+knob's range by the parser, so a bad value exits with status 2 and one line saying what is allowed.
+`--quick` fills only the knobs the user did not give with their quick values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+import typing
+from functools import partial
+from pathlib import Path
+from types import ModuleType, UnionType
+from typing import Any
+
+from ..experiments.protocol import check, check_output_path, explanation, field_types, flag_name, resolve
+from ..viz.tables import render
+
+
+def positive_int(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+def folder(text: str) -> Path:
+    """argparse type of a folder the command writes to: it must exist or be creatable."""
+    try:
+        return check_output_path(Path(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _element_type(annotation: Any) -> tuple[type, bool]:
+    """(type of one value, whether the knob takes several) of a Settings annotation."""
+    if isinstance(annotation, UnionType) or typing.get_origin(annotation) is typing.Union:
+        annotation = next(arg for arg in typing.get_args(annotation) if arg is not type(None))
+    if typing.get_origin(annotation) is tuple:
+        return typing.get_args(annotation)[0], True
+    return annotation, False
+
+
+def _converter(field: dataclasses.Field, base: type) -> Any:
+    choices = field.metadata.get("choices")
+
+    def convert(text: str) -> Any:
+        try:
+            value = base(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid {base.__name__} value: {text!r}") from None
+        if choices:  # argparse says "invalid choice" and lists them
+            return value.lower()
+        try:
+            return check(field, value)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    convert.__name__ = base.__name__
+    return convert
+
+
+def _shown(value: Any) -> str:
+    return " ".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+
+def add_knob(parser: argparse.ArgumentParser, field: dataclasses.Field, annotation: Any) -> None:
+    """The flag of one Settings knob; its value lands in args.<field name> only when given."""
+    meta = field.metadata
+    options: dict[str, Any] = dict(dest=field.name, default=argparse.SUPPRESS)
+    if annotation is bool:
+        options.update(action="store_false" if field.default is True else "store_true", help=meta["help"])
+    else:
+        base, several = _element_type(annotation)
+        default = "" if field.default is None else f" (default {_shown(field.default)})"
+        options.update(type=_converter(field, base), help=meta["help"] + default, metavar=meta.get("metavar"))
+        options.update(nargs="+") if several else None
+        options.update(choices=meta["choices"]) if meta.get("choices") else None
+    parser.add_argument(flag_name(field), **options)
+
+
+def add_experiment_command(subparsers: argparse._SubParsersAction, experiments: list[ModuleType]) -> None:
+    """One subcommand for experiments sharing a command: the first is the default, each other is
+    chosen by its selector switch (`dying-relu --born-dead`)."""
+    main = experiments[0]
+    about = main.ABOUT
+    parser = subparsers.add_parser(about.command_name, help=about.help, description=explanation(main))
+    seen: set[str] = set()
+    quick_values: list[str] = []
+    for experiment in experiments:
+        if experiment.ABOUT.selector:
+            parser.add_argument(f"--{experiment.ABOUT.selector}", action="store_true", help=experiment.ABOUT.help)
+        types = field_types(experiment.Settings)
+        for field in dataclasses.fields(experiment.Settings):
+            if field.name not in seen:
+                seen.add(field.name)
+                add_knob(parser, field, types[field.name])
+                if field.metadata["quick"] is not dataclasses.MISSING:
+                    quick_values.append(f"{flag_name(field)} {_shown(field.metadata['quick'])}".replace(" True", ""))
+    parser.add_argument("--quick", action="store_true",
+                        help=f"small, fast settings for every knob you do not give ({', '.join(quick_values)})")
+    if any(experiment.ABOUT.out_dir for experiment in experiments):
+        parser.add_argument("--out-dir", type=folder, default=Path("out") / about.command_name,
+                            help=f"where the figures go (default out/{about.command_name})")
+    parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
+    parser.set_defaults(run=partial(run_experiment, experiments))
+
+
+def given_settings(experiment: ModuleType, args: argparse.Namespace) -> dict[str, Any]:
+    """The knobs of `experiment` the user gave on the command line."""
+    names = {field.name for field in dataclasses.fields(experiment.Settings)}
+    return {name: tuple(value) if isinstance(value, list) else value
+            for name, value in vars(args).items() if name in names}
+
+
+def run_experiment(experiments: list[ModuleType], args: argparse.Namespace) -> int:
+    """Run the selected experiment and print its tables, notes, time and figures."""
+    experiment = next((candidate for candidate in experiments[1:]
+                       if getattr(args, candidate.ABOUT.selector.replace("-", "_"))), experiments[0])
+    settings = resolve(experiment.Settings, given_settings(experiment, args), quick=args.quick)
+    start = time.perf_counter()
+    result = experiment.run(settings)
+    seconds = time.perf_counter() - start
+    blocks = [render(table, args.markdown) for table in experiment.tables(result)]
+    blocks += ["\n".join(experiment.notes(result))] if experiment.notes(result) else []
+    try:
+        written = experiment.figures(result, args.out_dir if experiment.ABOUT.out_dir else Path())
+    except RuntimeError as error:
+        print("\n\n".join(blocks))
+        print(f"tinygrad-act {experiment.ABOUT.command_name}: {error}")
+        return 1
+    ending = ([f"({seconds:.1f} s)"] if experiment.ABOUT.timed else [])
+    ending += [f"{caption} written to {path}" for path, caption in written.items()]
+    print("\n\n".join(blocks + (["\n".join(ending)] if ending else [])))
+    return 0

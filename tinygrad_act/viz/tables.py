@@ -1,0 +1,103 @@
+"""Tables as data (headers, rows of values, units, caption), and the one place they become text:
+aligned terminal text, Markdown or HTML. Experiments return Tables; the CLI, the report, the
+examples and the notebooks render them at the edge, so a number is formatted one way everywhere."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number with its own format, for a cell whose column holds differently formatted values."""
+
+    value: float
+    format: str = ".4g"
+
+    def __str__(self) -> str:
+        return format(self.value, self.format)
+
+
+@dataclass
+class Table:
+    """A table of values. Floats are formatted with their column's format (`formats`, default .4g);
+    a Number carries its own; anything else is shown with str().
+
+    `units` name each column's unit (shown in HTML as the header's title), `styles` how Markdown
+    shows a column ("code" or "math"), and `line`, when set, a str.format template for one row of
+    terminal text (cells as formatted strings) instead of aligned columns."""
+
+    headers: list[str]
+    rows: list[list[Any]]
+    caption: str = ""
+    units: list[str] = field(default_factory=list)
+    formats: dict[int, str] = field(default_factory=dict)
+    styles: dict[int, str] = field(default_factory=dict)
+    line: str | None = None
+
+    def cell(self, row: int, column: int) -> str:
+        """The text of one cell, as every renderer shows it."""
+        value = self.rows[row][column]
+        if isinstance(value, (float, np.floating)):
+            return format(value, self.formats.get(column, ".4g"))
+        return str(value)
+
+    def texts(self) -> list[list[str]]:
+        """Every row as formatted cell texts."""
+        return [[self.cell(row, column) for column in range(len(self.headers))] for row in range(len(self.rows))]
+
+    def column(self, header: str) -> list[Any]:
+        """The values of the column called `header` (Numbers unwrapped), for checks with tolerances."""
+        index = self.headers.index(header)
+        return [row[index].value if isinstance(row[index], Number) else row[index] for row in self.rows]
+
+
+def to_text(table: Table, caption: bool = True) -> str:
+    """Aligned plain text (2 spaces between columns, a dashed rule under the header), under the
+    caption; or, with `table.line`, one templated line per row under the caption."""
+    rows = table.texts()
+    if table.line is not None:
+        lines = [table.line.format(*row) for row in rows]
+        return "\n".join(([table.caption] if caption and table.caption else []) + lines)
+    widths = [max([len(header), *(len(row[index]) for row in rows)]) for index, header in enumerate(table.headers)]
+
+    def aligned(cells: Sequence[str]) -> str:
+        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
+
+    lines = [aligned(table.headers), aligned(["-" * width for width in widths]), *map(aligned, rows)]
+    return "\n".join(([f"{table.caption}:", ""] if caption and table.caption else []) + lines)
+
+
+def to_markdown(table: Table, caption: bool = True) -> str:
+    """A GitHub Markdown table (pipes inside cells escaped), under the caption."""
+
+    def shown(text: str, column: int) -> str:
+        style = table.styles.get(column)
+        text = f"`{text}`" if style == "code" else f"${text}$" if style == "math" and text else text
+        return text.replace("|", r"\|")
+
+    lines = ["| " + " | ".join(table.headers) + " |", "|" + "|".join("---" for _ in table.headers) + "|"]
+    lines += ["| " + " | ".join(shown(text, column) for column, text in enumerate(row)) + " |"
+              for row in table.texts()]
+    return "\n".join(([f"{table.caption}:", ""] if caption and table.caption else []) + lines)
+
+
+def to_html(table: Table) -> str:
+    """An HTML table with the caption; every text escaped, so the page stays well-formed XML."""
+    units = table.units or [""] * len(table.headers)
+    head = "".join(f'<th title="{html.escape(unit)}">{html.escape(header)}</th>' if unit
+                   else f"<th>{html.escape(header)}</th>" for header, unit in zip(table.headers, units))
+    body = "\n".join("<tr>" + "".join(f"<td>{html.escape(text)}</td>" for text in row) + "</tr>"
+                     for row in table.texts())
+    return (f"<table>\n<caption>{html.escape(table.caption)}</caption>\n<thead><tr>{head}</tr></thead>\n"
+            f"<tbody>\n{body}\n</tbody>\n</table>")
+
+
+def render(table: Table, markdown: bool = False, caption: bool = True) -> str:
+    """Terminal text, or Markdown with `markdown`."""
+    return to_markdown(table, caption) if markdown else to_text(table, caption)
