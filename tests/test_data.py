@@ -130,6 +130,20 @@ def test_loader_rejects_a_batch_size_that_is_not_a_positive_integer(batch_size):
         DataLoader(ten_samples(), batch_size=batch_size)
 
 
+@pytest.mark.parametrize("pin_memory", [False, True])
+def test_loader_accepts_pytorchs_num_workers_0_and_pin_memory(pin_memory):
+    loader = DataLoader(ten_samples(), batch_size=4, num_workers=0, pin_memory=pin_memory)
+    assert (loader.num_workers, loader.pin_memory) == (0, pin_memory)
+    assert [labels.shape for _, labels in loader] == [(4,), (4,), (2,)]
+
+
+@pytest.mark.parametrize("num_workers", [2, 1, -1, True])
+def test_loader_refuses_worker_processes_saying_it_runs_in_the_main_process(num_workers):
+    with pytest.raises(ValueError, match=f"DataLoader: num_workers={num_workers!r} is not supported: this loader "
+                                         "makes every batch in the main process; pass num_workers=0"):
+        DataLoader(ten_samples(), num_workers=num_workers)
+
+
 # ---------------------------------------------------------------- DataLoader: shuffling
 
 

@@ -175,8 +175,8 @@ def test_mse_loss_rejects_different_shapes():
         F.mse_loss(ta.zeros(4, 1), np.zeros(4))
 
 
-def test_bce_rejects_inputs_outside_0_1():
-    with pytest.raises(ValueError, match="input must be probabilities in \\[0, 1\\]; for logits use"):
+def test_bce_rejects_inputs_outside_0_1_with_pytorchs_runtime_error():
+    with pytest.raises(RuntimeError, match="input should be probabilities in \\[0, 1\\], found 1.5; for logits use"):
         nn.BCELoss()(float64([0.5, 1.5]), [0.0, 1.0])
 
 

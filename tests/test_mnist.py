@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import hashlib
 import http.server
 import os
 import threading
@@ -355,6 +356,7 @@ def test_a_changed_source_file_invalidates_its_cache(tmp_path, parse_calls):
     synthetic_spec().load(root=tmp_path, download=False)
     assert len(parse_calls) == calls_before + 1
     assert len(list((tmp_path / "synthetic" / "cache").glob("train-images*.npy"))) == 1
+    assert len(list((tmp_path / "synthetic" / "cache").glob("train-images*.npy.sha256"))) == 1
 
 
 def test_a_corrupt_cache_file_is_ignored_and_rewritten(tmp_path, parse_calls):
@@ -367,6 +369,44 @@ def test_a_corrupt_cache_file_is_ignored_and_rewritten(tmp_path, parse_calls):
     assert len(parse_calls) == 4
     synthetic_spec().load(root=tmp_path, download=False)
     assert len(parse_calls) == 4
+
+
+def test_each_cache_file_has_the_sha256_of_its_bytes_beside_it(tmp_path):
+    write_files(tmp_path / "synthetic")
+    synthetic_spec().load(root=tmp_path, download=False)
+    cached_files = sorted((tmp_path / "synthetic" / "cache").glob("*.npy"))
+    assert len(cached_files) == 2
+    for cached in cached_files:
+        recorded = cache.checksum_path(cached).read_text()
+        assert recorded == hashlib.sha256(cached.read_bytes()).hexdigest()
+
+
+def test_a_cache_with_one_flipped_byte_is_not_used_but_rebuilt(tmp_path, parse_calls):
+    write_files(tmp_path / "synthetic")
+    synthetic_spec().load(root=tmp_path, download=False)
+    (cached,) = (tmp_path / "synthetic" / "cache").glob("train-images*.npy")
+    good = cached.read_bytes()
+    damaged = bytearray(good)
+    damaged[-1] ^= 0xFF  # the last pixel: the copy still parses, with a wrong value
+    cached.write_bytes(damaged)
+    images, labels = synthetic_spec().load(root=tmp_path, download=False)
+    np.testing.assert_array_equal(images, TRAIN_IMAGES)
+    np.testing.assert_array_equal(labels, TRAIN_LABELS)
+    assert len(parse_calls) == 3
+    assert cached.read_bytes() == good
+    synthetic_spec().load(root=tmp_path, download=False)
+    assert len(parse_calls) == 3
+
+
+def test_a_cache_without_its_checksum_is_rebuilt(tmp_path, parse_calls):
+    write_files(tmp_path / "synthetic")
+    synthetic_spec().load(root=tmp_path, download=False)
+    for checksum in (tmp_path / "synthetic" / "cache").glob("*.sha256"):
+        checksum.unlink()
+    images, _ = synthetic_spec().load(root=tmp_path, download=False)
+    np.testing.assert_array_equal(images, TRAIN_IMAGES)
+    assert len(parse_calls) == 4
+    assert len(list((tmp_path / "synthetic" / "cache").glob("*.sha256"))) == 2
 
 
 def test_read_only_data_folder_caches_in_the_home_cache(tmp_path, private_home, parse_calls):

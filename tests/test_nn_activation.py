@@ -20,7 +20,7 @@ PYTORCH_CLASS_NAMES = {
     "hardtanh": "Hardtanh", "softsign": "Softsign", "relu": "ReLU", "relu6": "ReLU6",
     "leaky_relu": "LeakyReLU", "elu": "ELU", "selu": "SELU", "celu": "CELU", "gelu": "GELU",
     "silu": "SiLU", "hardswish": "Hardswish", "mish": "Mish", "softplus": "Softplus",
-    "logsigmoid": "LogSigmoid", "softmax": "Softmax", "log_softmax": "LogSoftmax",
+    "logsigmoid": "LogSigmoid", "softmax": "Softmax", "log_softmax": "LogSoftmax", "softmin": "Softmin",
 }
 
 X = np.array([[-3.0, -0.5, 0.0], [0.25, 1.5, 4.0]])

@@ -115,8 +115,8 @@ UNARY_ROWS = [
 REDUCTIONS = {
     "sum": (Tensor.sum, np.sum),
     "mean": (Tensor.mean, np.mean),
-    "max": (Tensor.max, np.max),
-    "min": (Tensor.min, np.min),
+    "amax": (Tensor.amax, np.max),
+    "amin": (Tensor.amin, np.min),
     "var": (Tensor.var, partial(np.var, ddof=1)),
     "std": (Tensor.std, partial(np.std, ddof=1)),
 }
@@ -335,7 +335,7 @@ def test_max_ties_share_the_gradient_equally() -> None:
 
 def test_min_over_dim_ties_share_the_gradient_within_each_slice() -> None:
     x = Tensor([[2.0, 2.0, 5.0], [1.0, 4.0, 6.0]], requires_grad=True)
-    x.min(dim=1).sum().backward()
+    x.amin(dim=1).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [[0.5, 0.5, 0.0], [1.0, 0.0, 0.0]])
 
 
@@ -352,7 +352,7 @@ def test_clamp_gradient_is_one_on_the_bounds_and_zero_outside() -> None:
 
 
 def test_clamp_without_bounds_raises() -> None:
-    with pytest.raises(ValueError, match="at least one of min and max"):
+    with pytest.raises(RuntimeError, match="at least one of 'min' or 'max'"):
         Tensor([1.0]).clamp()
 
 
@@ -423,7 +423,8 @@ def test_nan_input_propagates_through_forward_and_backward() -> None:
     assert np.isnan(x.grad.numpy()).all()
 
 
-@pytest.mark.parametrize("reduce", [Tensor.max, Tensor.min])
+@pytest.mark.parametrize("reduce", [Tensor.amax, Tensor.amin, lambda x, dim: Tensor.max(x, dim).values,
+                                    lambda x, dim: Tensor.min(x, dim).values])
 def test_nan_is_the_extreme_of_a_slice_and_takes_its_gradient(reduce: Callable) -> None:
     x = Tensor([[np.nan, 1.0], [2.0, 3.0]], requires_grad=True)
     extremes = reduce(x, dim=1)
@@ -436,20 +437,20 @@ def test_nan_is_the_extreme_of_a_slice_and_takes_its_gradient(reduce: Callable) 
 
 
 def test_matmul_shape_mismatch_names_the_op_and_both_shapes() -> None:
-    with pytest.raises(ValueError, match=r"matmul: shapes \(2, 3\) and \(4, 5\)"):
+    with pytest.raises(RuntimeError, match=r"matmul: shapes \(2, 3\) and \(4, 5\)"):
         Tensor(np.ones((2, 3))) @ Tensor(np.ones((4, 5)))
 
 
 def test_broadcasting_mismatch_names_the_op_and_both_shapes() -> None:
-    with pytest.raises(ValueError, match=r"add: shapes \(2, 3\) and \(4, 5\)"):
+    with pytest.raises(RuntimeError, match=r"add: shapes \(2, 3\) and \(4, 5\)"):
         Tensor(np.ones((2, 3))) + Tensor(np.ones((4, 5)))
 
 
 def test_max_of_an_empty_tensor_raises() -> None:
-    with pytest.raises(ValueError, match=r"max of an empty tensor of shape \(0,\)"):
+    with pytest.raises(RuntimeError, match=r"max of an empty tensor of shape \(0,\)"):
         Tensor(np.zeros(0)).max()
 
 
 def test_permute_with_a_wrong_order_raises() -> None:
-    with pytest.raises(ValueError, match=r"permute: \(0, 0\) is not an ordering"):
+    with pytest.raises(RuntimeError, match=r"permute\(\): duplicate dims are not allowed"):
         Tensor(np.ones((2, 3))).permute(0, 0)

@@ -20,6 +20,7 @@ is the input and `y` the output, each given only when `saves` asks for it ("inpu
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -239,6 +240,39 @@ def on_register(listener: Callable[[ActivationSpec], None]) -> None:
 
 # Branches are chosen with arithmetic masks (max/min, or multiplying by a 0/1 mask), never np.where:
 # on a batch where the condition is an unpredictable mix, np.where is ten times slower than relu.
+# A product with a 0 mask is not a select when the other factor is inf or nan (inf * 0 = nan), so
+# the rules whose derivative is an exact 0 by selection (relu below 0, hardtanh outside its bounds)
+# pass their result through `_zero_where`, which repairs those positions only when needed.
+
+
+def _all_finite(array: np.ndarray) -> bool:
+    """No inf or nan in `array`: max and min are fast reductions (a tenth of np.isfinite().all())
+    and either is inf or nan when an element is."""
+    return array.size == 0 or bool(np.isfinite(array.max()) and np.isfinite(array.min()))
+
+
+def _zero_where(result: np.ndarray, condition: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
+    """`result` (grad_output times a mask that is 0 where `condition` holds) made exactly 0 there
+    even when grad_output is inf or nan, as PyTorch's select gives; finite gradients pay only for
+    the check."""
+    if _all_finite(grad_output):
+        return result
+    result = np.asarray(result)  # a 0-d product is a numpy scalar, which cannot be written into
+    np.copyto(result, 0, where=condition)
+    return result
+
+
+def _lowest_finite(x: np.ndarray) -> np.ndarray:
+    """x with -inf raised to the most negative finite value: in f(x) = x g(x) with g(-inf) = 0,
+    the product is then the limit -0 instead of -inf * 0 = nan."""
+    return np.maximum(x, np.finfo(x.dtype).min)
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    """x with +-inf clipped to the largest finite values (nan stays nan): a derivative written
+    as x times a factor that is 0 far out then has its limit at +-inf, not inf * 0 = nan."""
+    info = np.finfo(x.dtype)
+    return np.clip(x, info.min, info.max)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -246,6 +280,14 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     below, i.e. max(e, [x >= 0]) / (1 + e)."""
     e = np.exp(-np.abs(x))
     return np.maximum(e, x >= 0) / (1.0 + e)
+
+
+def _sigmoid_pair(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sigmoid(x), sigmoid(-x)) from one exponential, each accurate where it is tiny (1 - sigmoid
+    would cancel)."""
+    e = np.exp(-np.abs(x))
+    denominator = 1.0 + e
+    return np.maximum(e, x >= 0) / denominator, np.maximum(e, x < 0) / denominator
 
 
 def _mask(condition: np.ndarray, like: np.ndarray) -> np.ndarray:
@@ -259,10 +301,15 @@ def _softplus(x: np.ndarray) -> np.ndarray:
 
 
 def shift_by_max(x: np.ndarray, dim: int) -> np.ndarray:
-    """x - max(x) along dim, so exp never overflows (the largest exponent is 0)."""
-    peak = np.max(x, axis=dim, keepdims=True)
-    peak = np.where(np.isfinite(peak), peak, 0)  # a row of -inf (or inf) keeps its own values
-    return x - peak
+    """x - max(x) along dim, so exp never overflows (the largest exponent is 0).
+
+    As in PyTorch, a row holding +inf, or only -inf, becomes nan (inf - inf), and x - max may
+    round to -inf when the row spans more than the float range: both without a warning. An empty
+    dim gives an empty result.
+    """
+    peak = np.max(x, axis=dim, keepdims=True, initial=-np.inf)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return x - peak
 
 
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -290,7 +337,7 @@ register_activation(
 )
 
 register_activation(
-    "step", lambda x: np.sign(np.maximum(x, 0)),
+    "step", lambda x: (x > 0).astype(x.dtype),  # NaN > 0 is False: step(nan) = 0, as torch.heaviside
     backward=lambda x, y, grad_output: np.zeros_like(grad_output), saves="none",
     formula=r"f(x) = 1 \text{ if } x > 0 \text{ else } 0", derivative="f'(x) = 0 (undefined at 0)",
     output_range=(0.0, 1.0), zero_centred=False, monotonic=True, saturating=True, max_derivative=0.0,
@@ -307,7 +354,8 @@ register_activation(
 
 
 def _hardsigmoid_backward(x, y, grad_output):
-    return grad_output * (((x > -3.0) & (x < 3.0)) / 6.0).astype(grad_output.dtype, copy=False)
+    inside = (x > -3.0) & (x < 3.0)
+    return _zero_where(grad_output * inside / 6.0, ~inside, grad_output)
 
 
 register_activation(
@@ -328,7 +376,14 @@ register_activation(
 
 
 def _hardtanh_backward(x, y, grad_output, min_val, max_val):
-    return grad_output * ((x > min_val) & (x < max_val))
+    off = (x <= min_val) | (x >= max_val)  # not "inside": a nan input passes the gradient, as in PyTorch
+    return _zero_where(grad_output * ~off, off, grad_output)
+
+
+def _arctan_backward(x, y, grad_output):
+    # x * x overflows to inf past 1e154 (1e19 in float32), and 1 / inf = 0 is the limit there: the
+    # backward pass runs with overflow warnings off, so no clipping (which gave 1e-30 at inf)
+    return grad_output / (1.0 + x * x)
 
 
 register_activation(
@@ -342,32 +397,43 @@ register_activation(
 )
 
 register_activation(
-    "arctan", np.arctan,
-    backward=lambda x, y, grad_output: grad_output / (1.0 + np.square(_clip_magnitude(x, 1e15))),
+    "arctan", np.arctan, backward=_arctan_backward,
     formula=r"f(x) = \arctan(x)", derivative=r"\frac{1}{1 + x^2}",
     output_range=(-math.pi / 2, math.pi / 2), zero_centred=True, monotonic=True, saturating=True,
     max_derivative=1.0, note="saturates slowly: the derivative decays like 1/x^2, not exponentially",
 )
 
+def _softsign(x):
+    finite = _finite(x)  # inf / (1 + inf) would be nan; the limit +-1 is max / (1 + max)
+    return finite / (1.0 + np.abs(finite))
+
+
 register_activation(
-    "softsign", lambda x: x / (1.0 + np.abs(x)),
+    "softsign", _softsign,
     backward=lambda x, y, grad_output: grad_output * np.square(1.0 / (1.0 + np.abs(x))),
     formula=r"f(x) = \frac{x}{1 + |x|}", derivative=r"\frac{1}{(1 + |x|)^2}",
     output_range=(-1.0, 1.0), zero_centred=True, monotonic=True, saturating=True, max_derivative=1.0,
     note="tanh-shaped with polynomial tails: saturates more gently than tanh",
 )
 
+def _relu_backward(x, y, grad_output):
+    off = y <= 0  # not y > 0: at a nan input PyTorch passes the gradient through
+    return _zero_where(grad_output * ~off, off, grad_output)
+
+
 register_activation(
-    "relu", lambda x: np.maximum(x, 0),
-    backward=lambda x, y, grad_output: grad_output * (y > 0), saves="output",
+    "relu", lambda x: np.maximum(x, 0), backward=_relu_backward, saves="output",
     formula=r"f(x) = \max(x, 0)", derivative=r"1 \text{ if } x > 0 \text{ else } 0",
     output_range=(0.0, INF), zero_centred=False, monotonic=True, saturating=False, max_derivative=1.0,
     note="slope 1 for x > 0 (no vanishing), but a unit whose input stays negative never recovers (dying ReLU)",
 )
 
+def _relu6_backward(x, y, grad_output):
+    return _hardtanh_backward(x, y, grad_output, 0.0, 6.0)
+
+
 register_activation(
-    "relu6", lambda x: np.clip(x, 0.0, 6.0),
-    backward=lambda x, y, grad_output: grad_output * ((x > 0) & (x < 6)),
+    "relu6", lambda x: np.clip(x, 0.0, 6.0), backward=_relu6_backward,
     formula=r"f(x) = \min(\max(x, 0), 6)", derivative=r"1 \text{ on } (0, 6), 0 \text{ outside}",
     output_range=(0.0, 6.0), zero_centred=False, monotonic=True, saturating=True, max_derivative=1.0,
     note="ReLU capped at 6 (for low-precision nets); dies like ReLU and also saturates above 6",
@@ -376,6 +442,8 @@ register_activation(
 
 def _leaky_relu(x, negative_slope):
     # x for x > 0, a x below: the larger of the two when a <= 1, the smaller when a > 1
+    if negative_slope == 0:
+        return np.maximum(x, 0)  # ReLU, without -inf * 0 = nan
     scaled = x * negative_slope
     return np.maximum(x, scaled) if negative_slope <= 1 else np.minimum(x, scaled)
 
@@ -400,14 +468,16 @@ def _elu(x, alpha):
 
 
 def _negative_branch_select(x, negative_slope, positive_slope):
-    """positive_slope where x > 0, else negative_slope (finite everywhere)."""
-    positive = _mask(x > 0, negative_slope)
+    """negative_slope where x <= 0, else positive_slope (also at a nan input, as PyTorch's
+    `x <= 0 ? negative : positive`); negative_slope must be finite everywhere."""
+    positive = _mask(~(x <= 0), negative_slope)
     return positive * positive_slope + (1.0 - positive) * negative_slope
 
 
 def _elu_backward(x, y, grad_output, alpha):
-    # alpha e^x below 0, computed from x: f(x) + alpha would cancel to 0 in float32 below x = -17
-    return grad_output * _negative_branch_select(x, alpha * np.exp(np.minimum(x, 0)), 1.0)
+    # alpha e^x below 0, computed from x: f(x) + alpha would cancel to 0 in float32 below x = -17;
+    # fmin, not minimum, so the unused branch is finite at a nan input
+    return grad_output * _negative_branch_select(x, alpha * np.exp(np.fmin(x, 0)), 1.0)
 
 
 register_activation(
@@ -421,11 +491,12 @@ register_activation(
 
 
 def _selu(x):
-    return SELU_SCALE * (np.maximum(x, 0) + SELU_ALPHA * np.expm1(np.minimum(x, 0)))
+    with np.errstate(over="ignore"):  # lambda x overflows to inf near the float max, as in PyTorch
+        return SELU_SCALE * (np.maximum(x, 0) + SELU_ALPHA * np.expm1(np.minimum(x, 0)))
 
 
 def _selu_backward(x, y, grad_output):
-    negative_slope = (SELU_SCALE * SELU_ALPHA) * np.exp(np.minimum(x, 0))
+    negative_slope = (SELU_SCALE * SELU_ALPHA) * np.exp(np.fmin(x, 0))  # fmin: finite at nan
     return grad_output * _negative_branch_select(x, negative_slope, SELU_SCALE)
 
 
@@ -440,11 +511,12 @@ register_activation(
 
 
 def _celu(x, alpha):
-    return np.maximum(x, 0) + alpha * np.expm1(np.minimum(x, 0) / alpha)
+    with np.errstate(over="ignore"):  # x / alpha may round to -inf for alpha < 1: expm1 gives its limit -1
+        return np.maximum(x, 0) + alpha * np.expm1(np.minimum(x, 0) / alpha)
 
 
 def _celu_backward(x, y, grad_output, alpha):
-    return grad_output * _negative_branch_select(x, np.exp(np.minimum(x, 0) / alpha), 1.0)
+    return grad_output * _negative_branch_select(x, np.exp(np.fmin(x, 0) / alpha), 1.0)
 
 
 register_activation(
@@ -461,27 +533,48 @@ _GELU_EXTREMES = {"none": (-0.16997120747990366, 1.1289041451851548),
                   "tanh": (-0.17004075057125405, 1.1289930686587718)}
 
 
+def _gelu_tanh_argument(x):
+    """u = 2 sqrt(2/pi) (x + 0.044715 x^3), so that (1 + tanh(u/2)) / 2 = sigmoid(u): the sigmoid
+    form does not cancel where tanh is near -1 (1 + tanh loses 5 digits of float32 at x = -2.5).
+    x is clipped to +-50, where sigmoid(u) is already exactly 0 or 1, so u cannot overflow."""
+    clipped = _clip_magnitude(x, 50.0)
+    return (2.0 * _GELU_TANH_K) * (clipped + _GELU_TANH_C * clipped**3)
+
+
 def _gelu(x, approximate):
     if approximate == "tanh":
-        inner = _GELU_TANH_K * (x + _GELU_TANH_C * _clip_magnitude(x, 50.0) ** 3)
-        return 0.5 * x * (1.0 + np.tanh(inner))
+        return _lowest_finite(x) * _sigmoid(_gelu_tanh_argument(x))
     if approximate != "none":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return x * (0.5 * erfc(-x * _SQRT_HALF))
+    return _lowest_finite(x) * (0.5 * erfc(-x * _SQRT_HALF))
 
 
 def _gelu_backward(x, y, grad_output, approximate):
     if approximate == "tanh":
+        # f' = s(u) + x s(u) s(-u) du/dx, with 1 - tanh^2(u/2) = 4 s(u) s(-u)
         clipped = _clip_magnitude(x, 50.0)
-        t = np.tanh(_GELU_TANH_K * (clipped + _GELU_TANH_C * clipped**3))
-        slope = _GELU_TANH_K * (1.0 + 3.0 * _GELU_TANH_C * clipped * clipped)
-        return grad_output * (0.5 * (1.0 + t) + 0.5 * clipped * (1.0 - t * t) * slope)
+        rising, falling = _sigmoid_pair(_gelu_tanh_argument(clipped))
+        argument_slope = (2.0 * _GELU_TANH_K) * (1.0 + 3.0 * _GELU_TANH_C * clipped * clipped)
+        return grad_output * (rising + clipped * rising * falling * argument_slope)
     clipped = _clip_magnitude(x, 40.0)  # the density exp(-x^2/2) is 0 in float64 past 40
-    # Phi(x) = y / x, recovered from the forward's output instead of a second erf (half the cost);
-    # Phi(0) = 1/2
-    cdf = np.divide(y, x, out=np.full_like(y, 0.5), where=x != 0)
     density = _INV_SQRT_2PI * np.exp(-0.5 * clipped * clipped)
-    return grad_output * (cdf + clipped * density)
+    return grad_output * (_gelu_cdf(x, y) + clipped * density)
+
+
+def _gelu_cdf(x, y):
+    """Phi(x) = y / x, recovered from the forward's output instead of a second erf (half the cost).
+
+    y / x is wrong only at 0 (0/0), at +inf (inf/inf) and where y lost precision by underflowing
+    (|x| < 1e-20); there Phi is 1/2 + x phi(0) (1/2 to the last bit) clipped to its limits 0 and 1.
+    Those inputs are rare, so they are looked for first (two fast reductions) and mended only
+    when present."""
+    magnitude = np.abs(x)
+    cdf = np.asarray(y / x)  # an array even when 0-d
+    if magnitude.size and np.fmin.reduce(magnitude, axis=None) >= 1e-20 and np.fmax.reduce(magnitude, axis=None) < INF:
+        return cdf
+    linear = np.clip(0.5 + _INV_SQRT_2PI * x, 0.0, 1.0)
+    np.copyto(cdf, linear, where=~((magnitude > 1e-20) & (magnitude < INF)))
+    return cdf
 
 
 register_activation(
@@ -496,39 +589,55 @@ register_activation(
 
 def _silu_backward(x, y, grad_output):
     s = _sigmoid(x)
-    return grad_output * (s * (1.0 + x * (1.0 - s)))
+    return grad_output * (s * (1.0 + _finite(x) * (1.0 - s)))
 
 
 register_activation(
-    "silu", lambda x: x * _sigmoid(x), backward=_silu_backward,
+    "silu", lambda x: _lowest_finite(x) * _sigmoid(x), backward=_silu_backward,
     formula=r"f(x) = x\,\sigma(x)", derivative=r"\sigma(x)\,(1 + x (1 - \sigma(x)))",
     output_range=(-0.27846454276107380, INF), zero_centred=False, monotonic=False, saturating=False,
     max_derivative=1.0998393201288669, note="swish with beta = 1: smooth, non-monotonic dip below 0",
 )
 
 
+def _hardswish(x):
+    # the ratio first, so x near the float max is not multiplied by 6; -inf * 0 would be nan
+    ratio = np.clip(x + 3.0, 0.0, 6.0)
+    ratio /= 6.0
+    return _lowest_finite(x) * ratio
+
+
 def _hardswish_backward(x, y, grad_output):
-    # 0 below -3, x/3 + 1/2 on [-3, 3] (PyTorch's convention at both ends), 1 above 3
-    inside = _mask((x >= -3.0) & (x <= 3.0), grad_output)
-    return grad_output * ((x / 3.0 + 0.5) * inside + _mask(x > 3.0, grad_output))
+    # 0 up to -3, x/3 + 1/2 between, 1 from 3 on (PyTorch's convention at both ends, and 1 at a nan
+    # input); the linear piece from x clipped to [-3, 3] by fmin/fmax, so it is finite at +-inf and
+    # at nan, where its mask is 0
+    off = x <= -3.0
+    below_3 = x < 3.0
+    slope = np.fmax(np.fmin(x, 3.0), -3.0)
+    slope /= 3.0
+    slope += 0.5
+    slope *= ~off & below_3
+    slope += ~off & ~below_3
+    return _zero_where(grad_output * slope, off, grad_output)
 
 
 register_activation(
-    "hardswish", lambda x: x * np.clip(x + 3.0, 0.0, 6.0) / 6.0, backward=_hardswish_backward,
+    "hardswish", _hardswish, backward=_hardswish_backward,
     formula=r"f(x) = x\,\frac{\mathrm{ReLU6}(x + 3)}{6}",
-    derivative=r"0 \text{ if } x < -3,\ x/3 + 1/2 \text{ if } x \le 3,\ 1 \text{ after}",
+    derivative=r"0 \text{ if } x \le -3,\ x/3 + 1/2 \text{ if } x < 3,\ 1 \text{ after}",
     output_range=(-0.375, INF), zero_centred=False, monotonic=False, saturating=False,
-    max_derivative=1.5, note="piecewise-quadratic swish (MobileNetV3): cheap, slope up to 1.5 at x = 3",
+    max_derivative=1.5,
+    note="piecewise-quadratic swish (MobileNetV3): cheap, slope rising to 1.5 just below x = 3",
 )
 
 
 def _mish(x):
-    return x * np.tanh(_softplus(x))
+    return _lowest_finite(x) * np.tanh(_softplus(x))
 
 
 def _mish_backward(x, y, grad_output):
     t = np.tanh(_softplus(x))
-    return grad_output * (t + x * _sigmoid(x) * (1.0 - t * t))
+    return grad_output * (t + _finite(x) * _sigmoid(x) * (1.0 - t * t))
 
 
 register_activation(
@@ -541,11 +650,12 @@ register_activation(
 
 
 def _softplus_forward(x, beta, threshold):
-    scaled = beta * x
-    y = _softplus(scaled) / beta
+    with np.errstate(over="ignore"):  # beta x may overflow to inf; that element is x itself below
+        scaled = beta * x
+    y = np.asarray(_softplus(scaled) / beta)  # 0-d arithmetic gives a numpy scalar, not writable
     linear = scaled > threshold  # PyTorch returns x itself there (usually few elements)
     if linear.any():
-        y[linear] = x[linear]
+        np.copyto(y, x, where=linear)
     return y
 
 
@@ -571,11 +681,28 @@ register_activation(
 )
 
 
+def _0d_as_one_element(rule: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+    """A softmax-like rule that also takes 0-d arrays, as one element along dim 0 (or -1), as
+    PyTorch does: softmax of a 0-d tensor is 1, log_softmax 0."""
+
+    @functools.wraps(rule)
+    def rule_for_any_shape(*arrays: np.ndarray | None, dim: int) -> np.ndarray:
+        if all(array is None or array.ndim for array in arrays):
+            return rule(*arrays, dim=dim)
+        result = rule(*(None if array is None else array.reshape(1) for array in arrays), dim=dim)
+        return result.reshape(())
+
+    return rule_for_any_shape
+
+
+@_0d_as_one_element
 def _softmax(x, dim):
     exponentials = np.exp(shift_by_max(x, dim))
-    return exponentials / exponentials.sum(axis=dim, keepdims=True)
+    with np.errstate(invalid="ignore"):  # a row of nan (from +inf) stays nan, as in PyTorch
+        return exponentials / exponentials.sum(axis=dim, keepdims=True)
 
 
+@_0d_as_one_element
 def _softmax_backward(x, y, grad_output, dim):
     return y * (grad_output - (grad_output * y).sum(axis=dim, keepdims=True))
 
@@ -590,11 +717,15 @@ register_activation(
 )
 
 
+@_0d_as_one_element
 def _log_softmax(x, dim):
     shifted = shift_by_max(x, dim)
-    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+    # a row of nan (from +inf) stays nan, as in PyTorch; an empty dim sums to 0, whose log is unused
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
 
 
+@_0d_as_one_element
 def _log_softmax_backward(x, y, grad_output, dim):
     return grad_output - np.exp(y) * grad_output.sum(axis=dim, keepdims=True)
 
@@ -605,4 +736,23 @@ register_activation(
     output_range=(-INF, 0.0), zero_centred=False, monotonic=None, saturating=False, max_derivative=1.0,
     elementwise=False,
     note="fused and shifted: log(softmax(x)) would be log(0) = -inf once a probability underflows",
+)
+
+
+def _softmin(x, dim):
+    return _softmax(-x, dim=dim)
+
+
+@_0d_as_one_element
+def _softmin_backward(x, y, grad_output, dim):
+    # the softmax rule at -x, and the chain rule's factor -1
+    return y * ((grad_output * y).sum(axis=dim, keepdims=True) - grad_output)
+
+
+register_activation(
+    "softmin", _softmin, backward=_softmin_backward, params={"dim": -1}, saves="output",
+    formula=r"f(x)_i = \mathrm{softmax}(-x)_i = \frac{e^{-x_i}}{\sum_j e^{-x_j}}",
+    derivative=r"\partial f_i / \partial x_j = -f_i (\delta_{ij} - f_j)",
+    output_range=(0.0, 1.0), zero_centred=False, monotonic=None, saturating=True, max_derivative=0.25,
+    elementwise=False, note="softmax of -x: the smallest input gets the largest weight",
 )

@@ -7,6 +7,11 @@ intermediate is freed by reference counting the moment nothing else holds it.
 Backward visits nodes in decreasing creation order (each node gets a sequence number when it is
 made, and a node's inputs always exist before it), which is a topological order; a heap gives the
 next node, so there is no recursion and no separate sort: a 100,000-op chain is one loop.
+
+The engine owns the graph's whole life: `apply` runs an op and records its node, `backward` runs
+the graph on plain arrays and hands each leaf its summed gradient; `Tensor` applies its own hooks
+and accumulates `.grad`. The one piece of picture data a node keeps is `scope`, the module whose
+forward made it, so a drawing can group ops by layer.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +33,12 @@ _grad_enabled = True
 _sequence = itertools.count()
 _scope: Any = None  # the nn.Module whose forward is running, recorded on each node for pictures
 _detect_anomaly = False
+_tensor_type: Any = None  # the Tensor class (set by tensor.py, which builds on this module)
+_new_object = object.__new__
+# In-place writes to arrays, for the version check: id(array) -> (stamp, weak reference). A stamp is
+# a number from `_sequence`, so "modified after node N was recorded" is `stamp > N.sequence`.
+_modified_arrays: dict[int, tuple[int, Any]] = {}
+_last_modification = -1
 
 
 def is_grad_enabled() -> bool:
@@ -78,6 +90,22 @@ class enable_grad(_Switch):
     """`with enable_grad():` records the graph again inside a `no_grad` block."""
 
     switch, value = "_grad_enabled", True
+
+
+class set_grad_enabled:
+    """Turn graph recording on or off: at once (`ta.set_grad_enabled(False)`), or for a block
+    (`with ta.set_grad_enabled(is_training):`), after which the previous mode returns."""
+
+    def __init__(self, mode: bool) -> None:
+        global _grad_enabled
+        self._previous, _grad_enabled = _grad_enabled, bool(mode)
+
+    def __enter__(self) -> None:
+        """The mode is already set by the constructor."""
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _grad_enabled
+        _grad_enabled = self._previous
 
 
 class detect_anomaly(_Switch):
@@ -132,12 +160,8 @@ class Function:
     # The graph's structure lives in slots and survives `release`; what forward saves for backward
     # lives in __dict__ and is dropped by it. Rarely used fields default on the class, so most
     # nodes never set them.
-    __slots__ = (
-        "parents", "needs_input_grad", "sequence", "shape", "dtype", "scope", "grad_norm",
-        "__dict__", "__weakref__",
-    )
-    hooks: tuple = ()
-    retained_tensor: Any = None
+    __slots__ = ("parents", "needs_input_grad", "sequence", "shape", "dtype", "scope", "__dict__", "__weakref__")
+    hooks: tuple = ()  # functions of the output's gradient array, see `run_hooks`
     released = False
 
     def forward(self, *args: Any, **params: Any) -> np.ndarray:
@@ -160,6 +184,13 @@ class Function:
         return f"<{self.name} backward>"
 
 
+def register_tensor_type(tensor_type: type) -> None:
+    """Tell the engine which class wraps arrays (tensor.py calls this once, for Tensor): `apply`
+    reads `.data`, `.requires_grad` and `.grad_fn` of its inputs and makes its output of it."""
+    global _tensor_type
+    _tensor_type = tensor_type
+
+
 def enter_scope(module: Any) -> Any:
     """Make `module` the scope recorded on new nodes (so a graph drawing can group them by layer);
     returns the previous scope for `exit_scope`. nn.Module.__call__ brackets forward with these
@@ -175,6 +206,98 @@ def exit_scope(previous: Any) -> None:
     _scope = previous
 
 
+def mark_modified(array: np.ndarray) -> None:
+    """Record that `array` was just written in place (by `x.add_()`, `x -= ...`, `x.zero_()`, ...).
+
+    Every node recorded before now that saved `array` (or a view sharing its memory) for backward
+    would compute a wrong gradient; backward raises instead, as PyTorch's version counter does.
+    """
+    global _last_modification
+    _last_modification = stamp = next(_sequence)
+    if len(_modified_arrays) > 1024:  # forget arrays that no longer exist
+        for key in [key for key, (_, ref) in _modified_arrays.items() if ref() is None]:
+            del _modified_arrays[key]
+    _modified_arrays[id(array)] = (stamp, weakref.ref(array))
+
+
+def _check_not_modified(node: Function) -> None:
+    """Raise if an array that `node` saved for backward was written in place after it was recorded."""
+    saved = [value for value in node.__dict__.values() if isinstance(value, np.ndarray)]
+    for stamp, ref in list(_modified_arrays.values()):
+        array = ref()
+        if stamp > node.sequence and array is not None:
+            for value in saved:
+                if np.shares_memory(value, array):
+                    raise RuntimeError(
+                        "one of the variables needed for gradient computation has been modified by an "
+                        f"inplace operation: an array of shape {array.shape} saved by {node.name} was "
+                        "written in place after the graph recorded it, so its gradient would be wrong. "
+                        "Do the in-place update after backward, or use an out-of-place op (x = x - y)."
+                    )
+
+
+def run_hooks(hooks: tuple, grad: np.ndarray) -> np.ndarray:
+    """Call each hook with the gradient array; a non-None result replaces it and must keep its
+    shape (PyTorch's rule; the error names the hook)."""
+    for hook in hooks:
+        replaced = hook(grad)
+        if replaced is not None:
+            replaced = np.asarray(replaced)
+            if replaced.shape != grad.shape:
+                name = getattr(hook, "__name__", repr(hook))
+                raise RuntimeError(
+                    f"hook {name!r} has changed the size of value: it returned a gradient of shape "
+                    f"{replaced.shape} for a tensor of shape {grad.shape}"
+                )
+            grad = replaced
+    return grad
+
+
+def apply(function_class: type[Function], *args: Any, **params: Any) -> Any:
+    """Run `function_class`'s forward on the arrays of `args` and, if grad is on and an input
+    requires it, record the node; returns the output Tensor.
+
+    `args` are Tensors or constants (Python numbers, ndarrays) that never receive a gradient.
+    This is the hot path of every op, hence the plain loops.
+    """
+    node = function_class()
+    tensor_type = _tensor_type
+    arrays = [arg.data if isinstance(arg, tensor_type) else arg for arg in args]
+    try:
+        data = node.forward(*arrays, **params)
+    except ValueError as error:  # numpy's shape errors; PyTorch raises RuntimeError for these
+        shapes = " and ".join(str(np.shape(array)) for array in arrays)
+        raise RuntimeError(f"{node.name}: shapes {shapes}: {error}") from None
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)
+    if _detect_anomaly:
+        check_forward(node, arrays, data)
+    out = _new_object(tensor_type)
+    out.data = data
+    if _grad_enabled:
+        parents = []
+        needs_input_grad = []
+        recording = False
+        for arg in args:
+            if isinstance(arg, tensor_type) and arg.requires_grad:
+                parents.append(arg.grad_fn or arg)
+                needs_input_grad.append(True)
+                recording = True
+            else:
+                parents.append(None)
+                needs_input_grad.append(False)
+        if recording:
+            node.parents = tuple(parents)
+            node.needs_input_grad = tuple(needs_input_grad)
+            node.sequence = next(_sequence)
+            node.shape = data.shape
+            node.dtype = data.dtype
+            node.scope = _scope
+            out.grad_fn = node
+            out.requires_grad = True
+    return out
+
+
 def sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:
     """Undo numpy broadcasting: sum `grad` over the dimensions that broadcasting added or stretched."""
     extra = grad.ndim - len(shape)
@@ -186,96 +309,63 @@ def sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return grad
 
 
-def run_backward(root: Any, grad_output: np.ndarray, retain_graph: bool, wrap: Callable) -> None:
-    """Backpropagate `grad_output` from tensor `root` into the `.grad` of every leaf that needs it.
+def backward(root: Any, grad_output: np.ndarray, retain_graph: bool) -> dict[Any, np.ndarray]:
+    """Backpropagate `grad_output` from tensor `root`; returns the summed gradient array of every
+    leaf tensor reached (the caller accumulates them into `.grad`).
 
-    Gradients arriving at a node are summed before its backward runs; leaves receive the sum of
-    their gradients once, after hooks, added to any `.grad` they already have (PyTorch's rule: call
-    `zero_grad` between steps). `wrap(array)` turns an array into a graph-free Tensor.
+    Gradients arriving at a node are summed before its backward runs, then its hooks see the sum.
+    Unless `retain_graph`, each node drops its saved arrays once used, so a second pass raises.
     """
     # Gradients may legitimately be inf or NaN (d/dx sqrt at 0, a NaN input): like PyTorch, produce
     # them silently. One errstate for the whole pass costs less than one per op.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        leaf_grads = _propagate(root, grad_output, retain_graph, wrap)
-    # A leaf's .grad must be an array of its own, since users may write into it: most gradients
-    # are fresh results of a backward rule and are kept as they are (no copy of a big weight
-    # gradient); a view, a read-only broadcast, the caller's `gradient`, or an array that already
-    # went to another leaf is copied.
-    handed_out = {id(grad_output)}
-    for leaf, grad in leaf_grads.items():
-        for hook in leaf._hooks:
-            replaced = hook(wrap(grad))
-            if replaced is not None:
-                grad = replaced.data if hasattr(replaced, "data") else np.asarray(replaced)
-        if id(grad) in handed_out or grad.base is not None or not grad.flags.writeable:
-            grad = grad.copy()
-        handed_out.add(id(grad))
-        accumulate_grad(leaf, grad, wrap)
+        return _propagate(root, grad_output, retain_graph)
 
 
-def _propagate(root: Any, grad_output: np.ndarray, retain_graph: bool, wrap: Callable) -> dict:
-    """Run every node's backward from `root`; returns the summed gradient of each leaf reached."""
+def _propagate(root: Any, grad_output: np.ndarray, retain_graph: bool) -> dict[Any, np.ndarray]:
     leaf_grads: dict = {}
     node = root.grad_fn
     if node is None:
         leaf_grads[root] = grad_output
-    else:
-        pending = {node: grad_output}
-        heap = [(-node.sequence, node)]
-        while heap:
-            node = heapq.heappop(heap)[1]
-            grad = pending.pop(node)
-            if node.released:
-                raise RuntimeError(
-                    f"backward through {node.name} a second time: its saved values were freed by "
-                    "the first backward. Call backward(retain_graph=True) the first time if you "
-                    "need to backpropagate through the same graph twice."
-                )
-            for hook in node.hooks:
-                replaced = hook(wrap(grad))
-                if replaced is not None:
-                    grad = replaced.data if hasattr(replaced, "data") else np.asarray(replaced)
-            if node.retained_tensor is not None:
-                retained = node.retained_tensor()
-                if retained is not None:
-                    accumulate_grad(retained, grad.copy(), wrap)
-            input_grads = node.backward(grad)
-            if type(input_grads) is not tuple:
-                input_grads = (input_grads,)
-            if _detect_anomaly:
-                _check_backward(node, grad, input_grads)
-            if not retain_graph:
-                node.release()
-            for parent, input_grad in zip(node.parents, input_grads):
-                if parent is None or input_grad is None:
-                    continue
-                if isinstance(parent, Function):
-                    if input_grad.shape != parent.shape:
-                        input_grad = sum_to_shape(input_grad, parent.shape)
-                    if parent in pending:
-                        pending[parent] = pending[parent] + input_grad
-                    else:
-                        pending[parent] = input_grad
-                        heapq.heappush(heap, (-parent.sequence, parent))
+        return leaf_grads
+    pending = {node: grad_output}
+    heap = [(-node.sequence, node)]
+    while heap:
+        node = heapq.heappop(heap)[1]
+        grad = pending.pop(node)
+        if node.released:
+            raise RuntimeError(
+                f"backward through {node.name} a second time: its saved values were freed by "
+                "the first backward. Call backward(retain_graph=True) the first time if you "
+                "need to backpropagate through the same graph twice."
+            )
+        if node.hooks:
+            grad = run_hooks(node.hooks, grad)
+        if node.sequence < _last_modification:
+            _check_not_modified(node)
+        input_grads = node.backward(grad)
+        if type(input_grads) is not tuple:
+            input_grads = (input_grads,)
+        if _detect_anomaly:
+            _check_backward(node, grad, input_grads)
+        if not retain_graph:
+            node.release()
+        for parent, input_grad in zip(node.parents, input_grads):
+            if parent is None or input_grad is None:
+                continue
+            if isinstance(parent, Function):
+                if input_grad.shape != parent.shape:
+                    input_grad = sum_to_shape(input_grad, parent.shape)
+                if parent in pending:
+                    pending[parent] = pending[parent] + input_grad
                 else:
-                    if input_grad.shape != parent.data.shape:
-                        input_grad = sum_to_shape(input_grad, parent.data.shape)
-                    if parent in leaf_grads:
-                        leaf_grads[parent] = leaf_grads[parent] + input_grad
-                    else:
-                        leaf_grads[parent] = input_grad
+                    pending[parent] = input_grad
+                    heapq.heappush(heap, (-parent.sequence, parent))
+            else:
+                if input_grad.shape != parent.data.shape:
+                    input_grad = sum_to_shape(input_grad, parent.data.shape)
+                if parent in leaf_grads:
+                    leaf_grads[parent] = leaf_grads[parent] + input_grad
+                else:
+                    leaf_grads[parent] = input_grad
     return leaf_grads
-
-
-def accumulate_grad(tensor: Any, grad: np.ndarray, wrap: Callable) -> None:
-    """Add `grad`, an array the tensor may own, to `tensor.grad` (creating it), in the tensor's dtype.
-
-    Later gradients are added in place, so `.grad` stays the same Tensor and array across
-    backward calls, as in PyTorch.
-    """
-    if grad.dtype != tensor.data.dtype:
-        grad = grad.astype(tensor.data.dtype)
-    if tensor.grad is None:
-        tensor.grad = wrap(grad)
-    else:
-        tensor.grad.data += grad

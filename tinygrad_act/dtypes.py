@@ -57,7 +57,53 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
             else f"Tensor: data must be numbers or booleans, got dtype {array.dtype}"
         )
     if dtype is not None:
+        dtype = np.dtype(dtype)
+        if dtype.kind not in "biuf":
+            raise TypeError(f"Tensor: dtype must be a number or bool dtype (float32, int64, bool, ...), got {dtype}")
         return array.astype(dtype, copy=False)
     if array.dtype.kind == "f" and array.dtype != _default_dtype:
         return array.astype(_default_dtype)
     return array
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+_SCALAR_CATEGORY = {bool: 0, int: 1, float: 2}
+
+
+def result_type(*operands: Any) -> np.dtype:
+    """The dtype of a binary op's result under PyTorch's promotion rules.
+
+    Operands are ndarrays or Python scalars. Categories rank bool < integer < float; the result takes
+    the highest category present, and within it the dtype of the most "dimensioned" operands:
+    arrays with dims first, then 0-d arrays, then Python scalars, which give the default dtype of
+    their category (float32 for a float). So int64 tensor * 1.5 is float32 and float32 ** int64 tensor
+    stays float32, where numpy would give float64.
+    """
+    best: np.dtype | None = None
+    for rank in (2, 1, 0):
+        dtypes = []
+        for operand in operands:
+            if isinstance(operand, np.ndarray):
+                if min(operand.ndim, 1) + 1 == rank:
+                    dtypes.append(operand.dtype)
+            elif rank == 0:
+                dtypes.append(_scalar_dtype(operand))
+        if not dtypes:
+            continue
+        top = max(_CATEGORY[d.kind] for d in dtypes)
+        group = np.result_type(*[d for d in dtypes if _CATEGORY[d.kind] == top])
+        if best is None or _CATEGORY[group.kind] > _CATEGORY[best.kind]:
+            best = group
+    assert best is not None, "result_type needs at least one operand"
+    return best
+
+
+def _scalar_dtype(value: Any) -> np.dtype:
+    """The dtype PyTorch gives a Python (or numpy) scalar operand: bool, int64 or the default float."""
+    category = _SCALAR_CATEGORY.get(type(value))
+    if category is None:
+        kind = np.asarray(value).dtype.kind
+        category = _CATEGORY.get(kind)
+        if category is None:
+            raise TypeError(f"unsupported operand {value!r} of type {type(value).__name__}")
+    return (np.dtype(bool), np.dtype(np.int64), _default_dtype)[category]

@@ -30,7 +30,16 @@ on_register(_add_activation)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
-    """input @ weight.T + bias, with weight of shape (out_features, in_features), as one fused node."""
+    """input @ weight.T + bias, with weight of shape (out_features, in_features), as one fused node.
+
+    The input must be floating point like the weight (PyTorch raises "mat1 and mat2 must have the
+    same dtype"): integer pixels or labels fed to a layer are a bug, not something to cast silently.
+    """
+    if input.dtype.kind != "f" and weight.dtype.kind == "f":
+        raise RuntimeError(
+            f"Linear: input of dtype {input.dtype} cannot be multiplied by a weight of dtype {weight.dtype}; "
+            "convert the input with .float() (or .to(weight.dtype))"
+        )
     if bias is None:
         return apply(fused.Linear, input, weight)
     return apply(fused.Linear, input, weight, bias)
@@ -48,22 +57,47 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:  # 
     return input * np.multiply(keep, 1.0 / (1.0 - p), dtype=input.dtype)
 
 
-def _target_array(target: Any, name: str, logits_shape: tuple, classes: int) -> np.ndarray:
-    """The integer class targets of a classification loss, checked against the logits."""
+def _class_dim(name: str, input: Tensor) -> int:  # noqa: A002
+    """PyTorch's layout: classes along dim 0 of a 1-d input (C,), along dim 1 of (N, C, d1, ...)."""
+    if input.ndim == 0:
+        raise ValueError(f"{name}: input must have a class dimension, got a 0-d tensor")
+    return 0 if input.ndim == 1 else 1
+
+
+def _target_array(target: Any, name: str, input_shape: tuple, class_dim: int,
+                  ignore_index: int) -> np.ndarray:
+    """The integer class targets of a classification loss, checked against the input: one per
+    sample, i.e. the input's shape without its class dim, each in 0..C-1 or ignore_index."""
     array = target.data if isinstance(target, Tensor) else np.asarray(target)
     if array.dtype.kind not in "iu":
         raise TypeError(
-            f"{name}: target must hold integer class indices, got dtype {array.dtype}; "
-            "convert labels with .long() or astype(np.int64)"
+            f"{name}: target must hold integer class indices, got dtype {array.dtype}; convert labels "
+            "with .long() or astype(np.int64) (class probabilities need a float target of the input's "
+            f"shape {input_shape})"
         )
-    expected = logits_shape[:-1]
+    expected = input_shape[:class_dim] + input_shape[class_dim + 1:]
     if array.shape != expected:
+        classes_last = "; it would fit classes in the last dim: move them to dim 1" \
+            if len(input_shape) > 2 and array.shape == input_shape[:-1] else ""
         raise ValueError(
-            f"{name}: input of shape {logits_shape} needs a target of shape {expected}, got {array.shape}"
+            f"{name}: input of shape {input_shape} needs a target of shape {expected}, got {array.shape} "
+            f"(classes are along dim {class_dim}, as in PyTorch{classes_last})"
         )
-    if array.size and (array.min() < 0 or array.max() >= classes):
-        bad = array[(array < 0) | (array >= classes)].flat[0]
-        raise IndexError(f"{name}: target {bad} is out of range for {classes} classes (0..{classes - 1})")
+    classes = input_shape[class_dim]
+    out_of_range = ((array < 0) | (array >= classes)) & (array != ignore_index)
+    if out_of_range.any():
+        raise IndexError(f"{name}: target {array[out_of_range].flat[0]} is out of range for {classes} classes "
+                         f"(0..{classes - 1}) and is not ignore_index ({ignore_index})")
+    return array
+
+
+def _class_weight(name: str, weight: Any, classes: int, dtype: np.dtype) -> np.ndarray | None:
+    """The per-class weights as an array of the input's dtype, checked to have one per class."""
+    if weight is None:
+        return None
+    array = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=dtype)
+    if array.shape != (classes,):
+        raise ValueError(f"{name}: weight must have one value per class, shape ({classes},), got {array.shape}")
     return array
 
 
@@ -80,24 +114,63 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
     return losses
 
 
-def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """-log softmax(input)[target] over the last dim, fused and shifted by the max (finite for
-    logits of +-1e4); gradient (softmax - onehot) / N for the mean."""
+def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,  # noqa: A002
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """-log softmax(input)[target] along the class dim (dim 1, or 0 for a 1-d input), as PyTorch's.
+
+    Integer targets (shape of input without its class dim) go through one fused node, shifted by the
+    max (finite for logits of +-1e4): per sample (1 - e) w_t (-log p_t) + (e / C) sum_c w_c (-log p_c)
+    with class weights w (`weight`, ones by default) and label smoothing e; a target equal to
+    ignore_index counts for nothing, and the mean divides by the sum of w_t over the samples that
+    count (nan if none do). A float target of the input's shape holds class probabilities q: per
+    sample -sum_c w_c q'_c log p_c with q' = (1 - e) q + e / C, and the mean divides by the number of
+    samples. Gradient (softmax - onehot) / N in the plain case.
+    """
     _check_reduction("cross_entropy", reduction)
-    if input.ndim == 0:
-        raise ValueError("cross_entropy: input must have a class dimension, got a 0-d tensor")
-    classes = input.shape[-1]
-    target_array = _target_array(target, "cross_entropy", input.shape, classes)
-    return apply(fused.CrossEntropy, input, target_array, reduction=reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be between 0 and 1, got {label_smoothing}")
+    class_dim = _class_dim("cross_entropy", input)
+    classes = input.shape[class_dim]
+    class_weight = _class_weight("cross_entropy", weight, classes, input.dtype)
+    if _is_probability_target(target, input):
+        return _cross_entropy_with_probabilities(input, target, class_weight, class_dim, reduction, label_smoothing)
+    target_array = _target_array(target, "cross_entropy", input.shape, class_dim, ignore_index)
+    return apply(fused.CrossEntropy, input, target_array, weight=class_weight, ignore_index=ignore_index,
+                 reduction=reduction, label_smoothing=label_smoothing, class_dim=class_dim)
 
 
-def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """-input[target] over the last dim, where input holds log-probabilities (from log_softmax)."""
+def _is_probability_target(target: Any, input: Tensor) -> bool:  # noqa: A002
+    """A float target of the input's shape holds class probabilities (PyTorch's rule)."""
+    shape, dtype = (target.shape, target.dtype) if isinstance(target, Tensor) else \
+        (np.shape(target), np.asarray(target).dtype)
+    return np.dtype(dtype).kind == "f" and tuple(shape) == input.shape
+
+
+def _cross_entropy_with_probabilities(input: Tensor, target: Any, weight: np.ndarray | None,  # noqa: A002
+                                      class_dim: int, reduction: str, label_smoothing: float) -> Tensor:
+    """-sum_c w_c q'_c log softmax(input)_c per sample, composed from log_softmax (a gradient
+    reaches a target Tensor that requires one, as in PyTorch); the mean divides by the sample count."""
+    target = target if isinstance(target, Tensor) else Tensor(np.asarray(target), dtype=input.dtype)
+    classes = input.shape[class_dim]
+    if label_smoothing:
+        target = target * (1.0 - label_smoothing) + label_smoothing / classes
+    weighted = input.log_softmax(dim=class_dim) * target
+    if weight is not None:
+        weighted = weighted * weight.reshape((classes,) + (1,) * (input.ndim - class_dim - 1))
+    losses = -weighted.sum(dim=class_dim)
+    return _reduce(losses, reduction)
+
+
+def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,  # noqa: A002
+             reduction: str = "mean") -> Tensor:
+    """-w_t input[target] along the class dim (dim 1, or 0 for a 1-d input), where input holds
+    log-probabilities (from log_softmax); ignore_index and the weighted mean as in cross_entropy."""
     _check_reduction("nll_loss", reduction)
-    target_array = _target_array(target, "nll_loss", input.shape, input.shape[-1])
-    flat = input.reshape(-1, input.shape[-1])
-    picked = flat[np.arange(target_array.size), target_array.reshape(-1)].reshape(target_array.shape)
-    return _reduce(-picked, reduction)
+    class_dim = _class_dim("nll_loss", input)
+    class_weight = _class_weight("nll_loss", weight, input.shape[class_dim], input.dtype)
+    target_array = _target_array(target, "nll_loss", input.shape, class_dim, ignore_index)
+    return apply(fused.NegativeLogLikelihood, input, target_array, weight=class_weight,
+                 ignore_index=ignore_index, reduction=reduction, class_dim=class_dim)
 
 
 def _check_same_shape(name: str, input: Tensor, target: Any) -> Tensor:  # noqa: A002
@@ -114,21 +187,51 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # 
     return apply(fused.MeanSquaredError, input, target, reduction=reduction)
 
 
-def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """-(t log p + (1 - t) log(1 - p)) for probabilities p; each log is clamped at -100 as in
-    PyTorch, so p = 0 or 1 gives a large finite loss instead of inf."""
+def _check_probabilities(name: str, values: np.ndarray, what: str) -> None:
+    """PyTorch's check, with its exception class: every value in [0, 1] (a nan is not)."""
+    if values.size and not ((values >= 0) & (values <= 1)).all():
+        bad = values[~((values >= 0) & (values <= 1))].flat[0]
+        hint = "; for logits use binary_cross_entropy_with_logits" if what == "input" else ""
+        raise RuntimeError(f"{name}: all elements of {what} should be probabilities in [0, 1], found {bad}{hint}")
+
+
+def _weighted(name: str, losses: Tensor, weight: Any, label: str = "weight") -> Tensor:
+    """losses times `weight`, which must broadcast to their shape (PyTorch's rule)."""
+    if weight is None:
+        return losses
+    weight = weight if isinstance(weight, Tensor) else Tensor(np.asarray(weight), dtype=losses.dtype)
+    if np.broadcast_shapes(weight.shape, losses.shape) != losses.shape:
+        raise ValueError(f"{name}: {label} of shape {weight.shape} does not broadcast to the input's {losses.shape}")
+    return losses * weight
+
+
+def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,  # noqa: A002
+                         reduction: str = "mean") -> Tensor:
+    """-w (t log p + (1 - t) log(1 - p)) for probabilities p; each log is clamped at -100 as in
+    PyTorch, so p = 0 or 1 gives a large finite loss instead of inf. d/dp = w (p - t) / (p (1 - p)),
+    d/dt = w (log(1 - p) - log p). Input and target must lie in [0, 1] (RuntimeError, as PyTorch)."""
     _check_reduction("binary_cross_entropy", reduction)
     target = _check_same_shape("binary_cross_entropy", input, target)
-    if input.numel() and (input.data.min() < 0 or input.data.max() > 1):
-        raise ValueError("binary_cross_entropy: input must be probabilities in [0, 1]; for logits use "
-                         "binary_cross_entropy_with_logits")
-    return _reduce(apply(fused.BinaryCrossEntropy, input, target), reduction)
+    _check_probabilities("binary_cross_entropy", input.data, "input")
+    _check_probabilities("binary_cross_entropy", target.data, "target")
+    losses = apply(fused.BinaryCrossEntropy, input, target)
+    return _reduce(_weighted("binary_cross_entropy", losses, weight), reduction)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """BCE of sigmoid(x) computed from the logit x as softplus(x) - x t, where softplus(x) =
-    max(x, 0) + log(1 + e^-|x|): finite for any x; d/dx = sigmoid(x) - t."""
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None,  # noqa: A002
+                                     reduction: str = "mean", pos_weight: Any = None) -> Tensor:
+    """BCE of sigmoid(x) computed from the logit x, as PyTorch's: w ((1 - t) x + l softplus(-x)) with
+    l = 1 + (pos_weight - 1) t (l = 1 without pos_weight, giving softplus(x) - x t), where
+    softplus(x) = max(x, 0) + log(1 + e^-|x|) is finite for any x; d/dx = w ((1 - t) - l sigmoid(-x)),
+    i.e. w (sigmoid(x) - t) without pos_weight. pos_weight (one per class, broadcast along the last
+    dim) weighs the positive term."""
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     target = _check_same_shape("binary_cross_entropy_with_logits", input, target)
-    exact_softplus = input.softplus(1.0, math.inf)  # log(1 + e^x) in its stable form, no cut-off
-    return _reduce(exact_softplus - input * target, reduction)
+    if pos_weight is None:
+        exact_softplus = input.softplus(1.0, math.inf)  # log(1 + e^x) in its stable form, no cut-off
+        losses = exact_softplus - input * target
+    else:
+        positive_weight = _weighted("binary_cross_entropy_with_logits", target, pos_weight, "pos_weight")
+        log_weight = positive_weight - target + 1.0
+        losses = (1.0 - target) * input + log_weight * (-input).softplus(1.0, math.inf)
+    return _reduce(_weighted("binary_cross_entropy_with_logits", losses, weight), reduction)

@@ -81,7 +81,8 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """a ** b; d/da = b a^(b-1), d/db = a^b log(a) (taken as 0 where a = 0, the limit for b > 0)."""
+    """a ** b; d/da = b a^(b-1) (0 where b = 0, even at a = 0), d/db = a^b log(a) (0 where a = 0 and
+    b >= 0, the limit; -inf for a = 0 and b < 0): PyTorch's rules, so x**0 and x**x at 0 have gradient 0."""
 
     def forward(self, a: ArrayLike, b: ArrayLike) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -92,14 +93,90 @@ class Pow(Function):
     def backward(self, grad_output: np.ndarray) -> Gradients:
         needs_a, needs_b = self.needs_input_grad
         a, b = self.a, self.b
+        grad_a = grad_b = None
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            grad_a = grad_output * b * np.power(a, b - 1) if needs_a else None
+            if needs_a:
+                grad_a = np.where(np.equal(b, 0), 0, grad_output * b * np.power(a, b - 1))
             if needs_b:
-                log_a = np.log(np.where(a == 0, 1, a))
-                grad_b = grad_output * self.out * log_a
-            else:
-                grad_b = None
+                zero_base = np.equal(a, 0) & np.greater_equal(b, 0)
+                grad_b = grad_output * np.where(zero_base, 0, self.out * np.log(a))
         return grad_a, grad_b
+
+
+class Remainder(Function):
+    """a % b with the sign of b (Python's and PyTorch's remainder); d/da = 1, d/db = -floor(a / b)."""
+
+    def forward(self, a: ArrayLike, b: ArrayLike) -> np.ndarray:
+        self.a, self.b = a, b
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.remainder(a, b)
+
+    def backward(self, grad_output: np.ndarray) -> Gradients:
+        needs_a, needs_b = self.needs_input_grad
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grad_b = -grad_output * np.floor_divide(self.a, self.b) if needs_b else None
+        return (grad_output if needs_a else None), grad_b
+
+
+class Maximum(Function):
+    """maximum(a, b) elementwise; the gradient goes to the larger input, split in half on a tie
+    (as in PyTorch)."""
+
+    select = staticmethod(np.greater)
+
+    def forward(self, a: ArrayLike, b: ArrayLike) -> np.ndarray:
+        self.a, self.b = a, b
+        return np.maximum(a, b) if self.select is np.greater else np.minimum(a, b)
+
+    def backward(self, grad_output: np.ndarray) -> Gradients:
+        needs_a, needs_b = self.needs_input_grad
+        a_wins, tie = self.select(self.a, self.b), np.equal(self.a, self.b)
+        half = grad_output * 0.5
+        return (
+            np.where(a_wins, grad_output, np.where(tie, half, 0)) if needs_a else None,
+            np.where(a_wins | tie, np.where(tie, half, 0), grad_output) if needs_b else None,
+        )
+
+
+class Minimum(Maximum):
+    """minimum(a, b) elementwise; the gradient goes to the smaller input, split in half on a tie."""
+
+    select = staticmethod(np.less)
+
+
+class Sin(Function):
+    """sin a; d/da = cos a."""
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.a = a
+        return np.sin(a)
+
+    def backward(self, grad_output: np.ndarray) -> Gradients:
+        return grad_output * np.cos(self.a)
+
+
+class Cos(Function):
+    """cos a; d/da = -sin a."""
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.a = a
+        return np.cos(a)
+
+    def backward(self, grad_output: np.ndarray) -> Gradients:
+        return grad_output * -np.sin(self.a)
+
+
+class Rsqrt(Function):
+    """1 / sqrt(a); d/da = -1/2 a^(-3/2) = -out^3 / 2."""
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.out = 1.0 / np.sqrt(a)
+        return self.out
+
+    def backward(self, grad_output: np.ndarray) -> Gradients:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return grad_output * (-0.5 * self.out * self.out * self.out)
 
 
 class Exp(Function):
@@ -152,7 +229,8 @@ class Abs(Function):
 
 
 class Clamp(Function):
-    """min(max(a, low), high); d/da = 1 where low <= a <= high, else 0 (as in PyTorch)."""
+    """min(max(a, low), high); d/da = 1 where low <= a <= high, else exactly 0 (selected, so an
+    infinite upstream gradient stays 0 outside, as in PyTorch)."""
 
     def forward(self, a: np.ndarray, low: float | None = None, high: float | None = None) -> np.ndarray:
         self.a, self.low, self.high = a, low, high
@@ -164,7 +242,49 @@ class Clamp(Function):
             inside &= self.a >= self.low
         if self.high is not None:
             inside &= self.a <= self.high
-        return grad_output * inside
+        return np.where(inside, grad_output, np.zeros((), dtype=grad_output.dtype))
+
+
+class Clone(Function):
+    """A copy of a with its own memory; d/da = 1."""
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        return a.copy()
+
+    def backward(self, grad_output: np.ndarray) -> Gradients:
+        return grad_output
+
+
+class Expand(Function):
+    """a broadcast to a larger shape (a read-only view); the engine sums the gradient back to a's shape."""
+
+    def forward(self, a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        return np.broadcast_to(a, shape)
+
+    def backward(self, grad_output: np.ndarray) -> Gradients:
+        return grad_output
+
+
+class Fill(Function):
+    """a replaced by `value` (a number or an array broadcast to a's shape): what `fill_`, `zero_`,
+    `uniform_` and `copy_` from a constant record. The old values no longer matter: d/da = 0."""
+
+    def forward(self, a: np.ndarray, value: Any) -> np.ndarray:
+        return np.broadcast_to(np.asarray(value, dtype=a.dtype), a.shape).copy()
+
+    def backward(self, grad_output: np.ndarray) -> Gradients:
+        return np.zeros_like(grad_output)
+
+
+class CopyFrom(Function):
+    """`a.copy_(source)`: a's values replaced by source's (broadcast); d/da = 0, d/dsource = 1."""
+
+    def forward(self, a: np.ndarray, source: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(source, a.shape).astype(a.dtype)
+
+    def backward(self, grad_output: np.ndarray) -> Gradients:
+        needs_a, _ = self.needs_input_grad
+        return (np.zeros_like(grad_output) if needs_a else None), grad_output
 
 
 class Cast(Function):
@@ -265,6 +385,104 @@ class Min(Max):
     """
 
     reduce = staticmethod(np.min)
+
+
+class Var(Function):
+    """sum((a - mean)^2) / (n - correction) over `axis`; d/da = 2 (a - mean) / (n - correction).
+
+    With n - correction <= 0 the result is inf or NaN, and an empty input gives NaN, as in PyTorch.
+    """
+
+    def forward(self, a: np.ndarray, axis: Axes = None, keepdims: bool = False, correction: float = 1) -> np.ndarray:
+        count = a.size if axis is None else int(np.prod([a.shape[d] for d in np.atleast_1d(axis)]))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            centred = a - a.mean(axis=axis, keepdims=True) if a.size else a
+            squares = np.asarray((centred * centred).sum(axis=axis, keepdims=keepdims))
+            self.divisor = np.asarray(max(count - correction, 0), dtype=a.dtype)
+            out = squares / self.divisor if count else np.full(squares.shape, np.nan, dtype=a.dtype)
+        self.centred, self.axis, self.keepdims = centred, axis, keepdims
+        return np.asarray(out, dtype=a.dtype)
+
+    def backward(self, grad_output: np.ndarray) -> Gradients:
+        if self.axis is not None and not self.keepdims:
+            grad_output = np.expand_dims(grad_output, self.axis)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.centred * (2.0 * grad_output / self.divisor)
+
+
+class Std(Var):
+    """sqrt(var(a)); d/da = var'(a) / (2 std), taken as 0 where std = 0 (constant data, as in PyTorch)."""
+
+    def forward(self, a: np.ndarray, axis: Axes = None, keepdims: bool = False, correction: float = 1) -> np.ndarray:
+        self.out = np.sqrt(super().forward(a, axis, keepdims, correction))
+        return self.out
+
+    def backward(self, grad_output: np.ndarray) -> Gradients:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grad_var = np.where(self.out == 0, 0, grad_output / (2.0 * self.out))
+        return super().backward(grad_var.astype(grad_output.dtype, copy=False))
+
+
+class Prod(Function):
+    """product over `axis`; d/da_i = product of the other elements, computed from running products
+    on each side of i (no division, so zeros are handled exactly)."""
+
+    def forward(self, a: np.ndarray, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
+        self.a, self.axis, self.keepdims = a, axis, keepdims
+        return np.asarray(np.prod(a, axis=axis, keepdims=keepdims))
+
+    def backward(self, grad_output: np.ndarray) -> Gradients:
+        a, axis = self.a, self.axis
+        flat = a.reshape(-1) if axis is None else a
+        along = 0 if axis is None else axis
+        ones = np.ones_like(np.take(flat, [0], axis=along)) if flat.shape[along] else None
+        if ones is None:
+            return np.zeros_like(a)
+        before = np.cumprod(np.concatenate([ones, np.delete(flat, -1, axis=along)], axis=along), axis=along)
+        reversed_flat = np.flip(flat, axis=along)
+        after = np.flip(np.cumprod(np.concatenate([ones, np.delete(reversed_flat, -1, axis=along)], axis=along),
+                                   axis=along), axis=along)
+        others = (before * after).reshape(a.shape)
+        if axis is not None and not self.keepdims:
+            grad_output = np.expand_dims(grad_output, axis)
+        return others * grad_output
+
+
+class LogSumExp(Function):
+    """log sum exp(a) over `axis`, shifted by the max so exp never overflows;
+    d/da = exp(a - out) (the softmax of a)."""
+
+    def forward(self, a: np.ndarray, axis: Axes = None, keepdims: bool = False) -> np.ndarray:
+        peak = np.max(a, axis=axis, keepdims=True) if a.size else np.zeros((1,) * a.ndim, a.dtype)
+        peak = np.where(np.isfinite(peak), peak, 0)
+        with np.errstate(divide="ignore"):
+            out = np.log(np.exp(a - peak).sum(axis=axis, keepdims=True)) + peak
+        self.a, self.out_kept, self.axis = a, out, axis
+        return np.asarray(out if keepdims else np.squeeze(out, axis=axis))
+
+    def backward(self, grad_output: np.ndarray) -> Gradients:
+        with np.errstate(invalid="ignore", over="ignore"):
+            softmax = np.exp(self.a - self.out_kept)
+        return softmax * grad_output.reshape(self.out_kept.shape)
+
+
+class Gather(Function):
+    """out[i][j] = a[index[i][j]][j] (for dim 0; torch.gather): each output element picks one input
+    element along `axis`; the gradient is scattered back, summed where an element is picked twice."""
+
+    def forward(self, a: np.ndarray, index: np.ndarray, axis: int) -> np.ndarray:
+        self.shape_in, self.index, self.axis = a.shape, index, axis
+        return a[self._positions()]
+
+    def _positions(self) -> tuple:
+        grids = list(np.ogrid[tuple(slice(size) for size in self.index.shape)])
+        grids[self.axis] = self.index
+        return tuple(grids)
+
+    def backward(self, grad_output: np.ndarray) -> Gradients:
+        grad = np.zeros(self.shape_in, dtype=grad_output.dtype)
+        np.add.at(grad, self._positions(), grad_output)
+        return grad
 
 
 # ---------------------------------------------------------------- linear algebra

@@ -7,11 +7,17 @@ Nested dicts, lists and tuples are flattened into one array per leaf, named by i
 "/" ("model/0.weight", "optimizer/state/0/exp_avg"), so `np.load` shows a readable archive. Python
 scalars are stored as 0-d arrays, and a small JSON manifest (itself a string array) records the
 nesting and each leaf's kind, so `load` gives back the same structure: Tensors as Tensors, ndarrays
-as ndarrays, ints as ints, int dict keys as ints, tuples as tuples.
+as ndarrays (a 0-d one stays a 0-d array), ints as ints, int dict keys as ints, tuples as tuples.
 
 Nothing is ever pickled: pickles run arbitrary code when loaded, so a checkpoint from elsewhere
 could take over the machine. Object arrays are refused when saving, and files holding pickled data
 are refused when loading.
+
+Damage is detected, never loaded as something else: the zip format keeps a CRC-32 of every array
+(and of the manifest), the manifest must name exactly the arrays the archive holds, and the zip
+comment marks the file as a ta.save checkpoint, so an archive whose manifest has gone missing is
+an error rather than a plain .npz. Every file `load` cannot read raises CheckpointError (a
+ValueError) naming the path and what is wrong.
 """
 
 from __future__ import annotations
@@ -19,59 +25,188 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 import zipfile
-from typing import Any
+import zlib
+from typing import Any, BinaryIO
 
 import numpy as np
 
+from .device import check_device
 from .tensor import Tensor
+
+try:
+    import fcntl
+except ImportError:  # Windows: an open file cannot be deleted there, which protects a live save anyway
+    fcntl = None
 
 SEPARATOR = "/"
 _MANIFEST = "__tinygrad_act_manifest__"
 _FORMAT = 1
+# Written as the zip comment: an archive carrying it must hold a manifest.
+_CHECKPOINT_MARK = b"tinygrad_act checkpoint (ta.save)"
 _SCALAR_KINDS = {bool: "bool", int: "int", float: "float", str: "str"}
 _RESTORE_SCALAR = {"bool": bool, "int": int, "float": float, "str": str}
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+_NPY_MAGIC = b"\x93NUMPY"
+# Everything the zip and .npy readers raise for a damaged or truncated archive.
+_DAMAGE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError,
+                  ValueError, KeyError)
+
+
+class CheckpointError(ValueError):
+    """A file `ta.load` cannot read as a checkpoint: not an .npz archive, damaged or truncated, or
+    holding pickled data. The message names the file and what is wrong."""
 
 
 def save(obj: Any, path: str | os.PathLike) -> None:
     """Write `obj` (a state_dict, or nested dicts/lists/tuples of Tensors, ndarrays, numbers, strings
     and None) to `path` as an .npz archive.
 
-    Atomic: the archive is written to a temporary file in the same directory, flushed to disk and
-    then renamed over `path`, so a crash or an error midway leaves any previous file intact.
+    Atomic: the archive is written to a temporary file `.<name>.<random>.tmp` in the same folder,
+    flushed to disk and then renamed over `path`, so a crash or an error midway leaves any previous
+    file intact, and a failed save removes its temporary file. A save killed outright (SIGKILL,
+    power loss) cannot clean up: the next save of the same path removes such leftovers. The folder
+    must exist (as in torch.save): a missing one raises FileNotFoundError naming it.
     """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"save: cannot write {path}: the folder {folder} does not exist")
     arrays: dict[str, np.ndarray] = {}
     tree = _encode(obj, (), arrays)
     arrays[_MANIFEST] = np.array(json.dumps({"format": _FORMAT, "tree": tree}))
-    _write_atomically(os.fspath(path), arrays)
+    _remove_stale_temporaries(path)
+    _write_atomically(path, arrays)
 
 
-def load(path: str | os.PathLike) -> Any:
+def load(path: str | os.PathLike, map_location: Any = None, weights_only: bool | None = None) -> Any:
     """Read an archive written by `save` and rebuild the saved structure.
 
-    A plain .npz without our manifest (from np.savez) loads as a dict of name -> ndarray. A file
-    holding pickled data raises ValueError: loading never unpickles.
+    A plain .npz without our manifest (from np.savez) loads as a dict of name -> ndarray. Any file
+    that is not a readable .npz archive (a .npy, a pickle, text, an empty, truncated or damaged
+    file) raises CheckpointError saying what it is; pickled data is never unpickled.
+
+    `map_location` and `weights_only` are accepted for PyTorch's sake: `map_location` may name the
+    CPU (None, "cpu", ta.device("cpu"), or a dict mapping devices to the CPU), the only device;
+    `weights_only` changes nothing, since loading never unpickles (it always behaves as True).
     """
+    _check_map_location(map_location)
     path = os.fspath(path)
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise ValueError(f"load: {path} is not an .npz archive (saved by ta.save)")
-            arrays = {name: archive[name] for name in archive.files}
-    except ValueError as error:
-        if "pickle" in str(error):
-            raise ValueError(
-                f"load: {path} holds pickled data, which ta.load never reads (unpickling can run "
-                "arbitrary code); save checkpoints with ta.save, which stores plain arrays only"
-            ) from None
-        raise
+    with open(path, "rb") as file:
+        _check_is_zip(file, path)
+        arrays = _read_arrays(file, path)
+        has_mark = _has_checkpoint_mark(file)
     if _MANIFEST not in arrays:
+        if has_mark:
+            raise CheckpointError(
+                f"load: {path} is damaged: it was written by ta.save but its manifest "
+                f"({_MANIFEST}.npy) is missing from the archive, so its structure cannot be restored"
+            )
         return arrays
-    manifest = json.loads(str(arrays.pop(_MANIFEST)[()]))
-    if manifest.get("format") != _FORMAT:
-        raise ValueError(f"load: {path} has format {manifest.get('format')}, this version reads {_FORMAT}")
-    return _decode(manifest["tree"], arrays)
+    return _restore(arrays, path)
+
+
+def _check_map_location(map_location: Any) -> None:
+    """Accept a map_location that sends everything to the CPU; raise the device error otherwise."""
+    targets = map_location.values() if isinstance(map_location, dict) else [map_location]
+    for target in targets:
+        if target is None:
+            continue
+        try:
+            check_device(target)
+        except (RuntimeError, TypeError) as error:
+            raise type(error)(f"load: map_location={map_location!r}: {error}") from None
+
+
+def _check_is_zip(file: BinaryIO, path: str) -> None:
+    """Raise CheckpointError saying what the file is, unless it starts like a zip archive."""
+    start = file.read(8)
+    file.seek(0)
+    if start.startswith(_ZIP_MAGICS):
+        return
+    if not start:
+        raise CheckpointError(f"load: {path} is empty (0 bytes), not a checkpoint")
+    if start.startswith(_NPY_MAGIC):
+        raise CheckpointError(
+            f"load: {path} is a single .npy array, not a checkpoint archive (.npz); read it with "
+            "np.load(path), or save checkpoints with ta.save"
+        )
+    if start[0] == 0x80 and 2 <= start[1] <= 5:  # the PROTO opcode that starts every modern pickle
+        raise CheckpointError(_pickle_message(path))
+    raise CheckpointError(
+        f"load: {path} is not a checkpoint: ta.load reads .npz (zip) archives written by ta.save, "
+        f"but this file starts with {start!r}"
+    )
+
+
+def _pickle_message(path: str, member: str = "") -> str:
+    where = f" (in {member})" if member else ""
+    return (
+        f"load: {path} holds pickled data{where}, which ta.load never reads (unpickling can run "
+        "arbitrary code); save checkpoints with ta.save, which stores plain arrays only"
+    )
+
+
+def _read_arrays(file: BinaryIO, path: str) -> dict[str, np.ndarray]:
+    """Every array of the .npz archive in `file`, by name; CheckpointError if any cannot be read."""
+    try:
+        with np.load(file, allow_pickle=False) as archive:
+            for member in archive.zip.namelist():
+                _check_member_is_an_array(member, path)
+            return {name: archive[name] for name in archive.files}
+    except CheckpointError:
+        raise
+    except _DAMAGE_ERRORS as error:
+        if isinstance(error, ValueError) and "pickle" in str(error):
+            raise CheckpointError(_pickle_message(path)) from None
+        raise CheckpointError(
+            f"load: {path} is damaged or truncated: it cannot be read as an .npz archive "
+            f"({type(error).__name__}: {error})"
+        ) from None
+
+
+def _check_member_is_an_array(member: str, path: str) -> None:
+    """An .npz holds only .npy files; anything else (torch.save's data.pkl, ...) is refused."""
+    if member.endswith(".npy"):
+        return
+    if member.endswith((".pkl", ".pickle")):
+        raise CheckpointError(_pickle_message(path, member))
+    raise CheckpointError(
+        f"load: {path} is a zip archive but not an .npz of arrays: it holds {member!r}, which is "
+        "not a .npy file"
+    )
+
+
+def _has_checkpoint_mark(file: BinaryIO) -> bool:
+    file.seek(0)
+    with zipfile.ZipFile(file) as archive:
+        return archive.comment == _CHECKPOINT_MARK
+
+
+def _restore(arrays: dict[str, np.ndarray], path: str) -> Any:
+    """The structure the manifest in `arrays` describes, checking it names exactly those arrays."""
+    try:
+        manifest = json.loads(str(arrays.pop(_MANIFEST)[()]))
+        version = manifest["format"]
+    except (ValueError, TypeError, KeyError) as error:
+        raise CheckpointError(f"load: {path} is damaged: its manifest is unreadable ({error})") from None
+    if version != _FORMAT:
+        raise CheckpointError(f"load: {path} has format {version}, this version reads {_FORMAT}")
+    used: set[str] = set()
+    try:
+        restored = _decode(manifest["tree"], arrays, used)
+    except CheckpointError as error:
+        raise CheckpointError(f"load: {path} is damaged: {error}") from None
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise CheckpointError(f"load: {path} is damaged: its manifest is malformed ({error!r})") from None
+    unlisted = sorted(set(arrays) - used)
+    if unlisted:
+        raise CheckpointError(
+            f"load: {path} is damaged: it holds arrays its manifest does not list: {', '.join(unlisted)}"
+        )
+    return restored
 
 
 def _encode(value: Any, path: tuple[str, ...], arrays: dict[str, np.ndarray]) -> Any:
@@ -113,16 +248,20 @@ def _encode(value: Any, path: tuple[str, ...], arrays: dict[str, np.ndarray]) ->
     return {kind: name}
 
 
-def _decode(node: Any, arrays: dict[str, np.ndarray]) -> Any:
+def _decode(node: Any, arrays: dict[str, np.ndarray], used: set[str]) -> Any:
+    """The value of manifest node `node`, adding the names of the arrays it takes to `used`."""
     if node is None:
         return None
     (kind, content), = node.items()
     if kind == "dict":
-        return {key: _decode(item, arrays) for key, item in content}
+        return {key: _decode(item, arrays, used) for key, item in content}
     if kind == "list":
-        return [_decode(item, arrays) for item in content]
+        return [_decode(item, arrays, used) for item in content]
     if kind == "tuple":
-        return tuple(_decode(item, arrays) for item in content)
+        return tuple(_decode(item, arrays, used) for item in content)
+    if content not in arrays:
+        raise CheckpointError(f"its manifest names the array {content!r}, which the archive does not hold")
+    used.add(content)
     array = arrays[content]
     if kind == "tensor":
         return Tensor(array, dtype=array.dtype)
@@ -130,6 +269,8 @@ def _decode(node: Any, arrays: dict[str, np.ndarray]) -> Any:
         return array
     if kind == "numpy":
         return array[()]
+    if kind not in _RESTORE_SCALAR:
+        raise CheckpointError(f"its manifest gives {content!r} the unknown kind {kind!r}")
     return _RESTORE_SCALAR[kind](array[()])
 
 
@@ -138,8 +279,10 @@ def _where(path: tuple[str, ...]) -> str:
 
 
 def _write_npz(file: Any, arrays: dict[str, np.ndarray]) -> None:
-    """The .npz layout np.savez writes (one .npy per array in a zip), with pickling disallowed."""
+    """The .npz layout np.savez writes (one .npy per array in a zip), with pickling disallowed, and
+    the zip comment that marks a ta.save checkpoint."""
     with zipfile.ZipFile(file, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        archive.comment = _CHECKPOINT_MARK
         for name, array in arrays.items():
             with archive.open(name + ".npy", mode="w", force_zip64=True) as member:
                 np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
@@ -150,6 +293,8 @@ def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
     descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as file:
+            if fcntl is not None:  # held until the file is closed, or its process dies: marks a live save
+                fcntl.flock(file.fileno(), fcntl.LOCK_EX)
             _write_npz(file, arrays)
             file.flush()
             os.fsync(file.fileno())
@@ -167,3 +312,34 @@ def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
             os.fsync(directory_descriptor)
         finally:
             os.close(directory_descriptor)
+
+
+def _remove_stale_temporaries(path: str) -> None:
+    """Delete the temporary files that saves of `path` killed midway left behind.
+
+    Only names mkstemp makes for this path (`.<name>.` + 8 random letters, digits or _ + `.tmp`)
+    are touched, and none that a save still running holds locked.
+    """
+    directory, name = os.path.split(os.path.abspath(path))
+    pattern = re.compile(re.escape(f".{name}.") + r"[a-z0-9_]{8}\.tmp")
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(directory):
+            if pattern.fullmatch(entry.name) and not _is_locked_by_a_live_save(entry.path):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _is_locked_by_a_live_save(temporary: str) -> bool:
+    if fcntl is None:
+        return False
+    try:
+        descriptor = os.open(temporary, os.O_RDONLY)
+    except OSError:
+        return True  # vanished or unreadable: leave it alone
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)
+    return False

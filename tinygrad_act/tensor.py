@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import autograd, ops
-from .autograd import Function, run_backward
-from .dtypes import to_array
+from .autograd import Function, apply, run_hooks
+from .device import CPU, check_device, device, parse_to
+from .dtypes import get_default_dtype, result_type, to_array
+from .rng import generator
+from .shapes import normalize_dim, normalize_dims
 
 _new_object = object.__new__
 
@@ -20,49 +23,6 @@ def _wrap(data: np.ndarray) -> Tensor:
     tensor = _new_object(Tensor)
     tensor.data = data
     return tensor
-
-
-def apply(function_class: type[Function], *args: Any, **params: Any) -> Tensor:
-    """Run `function_class`'s forward on the arrays of `args` and, if grad is on, record the node.
-
-    `args` are Tensors or constants (Python numbers, ndarrays) that never receive a gradient.
-    This is the hot path of every op, hence the plain loops.
-    """
-    node = function_class()
-    arrays = [arg.data if isinstance(arg, Tensor) else arg for arg in args]
-    try:
-        data = node.forward(*arrays, **params)
-    except ValueError as error:
-        shapes = " and ".join(str(np.shape(array)) for array in arrays)
-        raise ValueError(f"{node.name}: shapes {shapes}: {error}") from None
-    if type(data) is not np.ndarray:
-        data = np.asarray(data)
-    if autograd._detect_anomaly:
-        autograd.check_forward(node, arrays, data)
-    out = _new_object(Tensor)
-    out.data = data
-    if autograd._grad_enabled:
-        parents = []
-        needs_input_grad = []
-        recording = False
-        for arg in args:
-            if isinstance(arg, Tensor) and arg.requires_grad:
-                parents.append(arg.grad_fn or arg)
-                needs_input_grad.append(True)
-                recording = True
-            else:
-                parents.append(None)
-                needs_input_grad.append(False)
-        if recording:
-            node.parents = tuple(parents)
-            node.needs_input_grad = tuple(needs_input_grad)
-            node.sequence = next(autograd._sequence)
-            node.shape = data.shape
-            node.dtype = data.dtype
-            node.scope = autograd._scope
-            out.grad_fn = node
-            out.requires_grad = True
-    return out
 
 
 def _operand(value: Any, like: Tensor) -> Any:
@@ -77,6 +37,56 @@ def _operand(value: Any, like: Tensor) -> Any:
     return to_array(array)
 
 
+def _binary(function_class: type[Function], left: Any, right: Any) -> Tensor:
+    """Apply a binary op with PyTorch's type promotion (int tensor * 1.5 is float32, not float64).
+
+    The common cases (two tensors of one dtype, a float tensor and a Python number) go straight
+    to `apply`; the rest cast the operands to `dtypes.result_type` first.
+    """
+    if type(left) is Tensor and type(right) is Tensor:  # noqa: E721 - the exact class is the fast path
+        if left.data.dtype == right.data.dtype:
+            return apply(function_class, left, right)
+    elif isinstance(left, Tensor):
+        if (type(right) is float or type(right) is int) and left.data.dtype.kind == "f":
+            return apply(function_class, left, right)
+        right = _operand(right, left)
+    else:
+        if (type(left) is float or type(left) is int) and right.data.dtype.kind == "f":
+            return apply(function_class, left, right)
+        left = _operand(left, right)
+    dtype = result_type(*(x.data if isinstance(x, Tensor) else x for x in (left, right)))
+    return apply(function_class, _cast(left, dtype), _cast(right, dtype))
+
+
+def _cast(value: Any, dtype: np.dtype) -> Any:
+    """An operand in `dtype`: Tensors through the differentiable cast, arrays by astype."""
+    if isinstance(value, Tensor):
+        return value if value.data.dtype == dtype else value.to(dtype)
+    if isinstance(value, np.ndarray):
+        return value.astype(dtype, copy=False)
+    return value
+
+
+def _without_graph(function: Callable, left: Any, right: Any) -> Tensor:
+    """A binary numpy function on two operands promoted as PyTorch does, outside the graph."""
+    values = [x.data if isinstance(x, Tensor) else x for x in (left, right)]
+    values = [np.asarray(v) if not isinstance(v, (bool, int, float)) else v for v in values]
+    dtype = result_type(*values)
+    arrays = [np.asarray(v, dtype=dtype) for v in values]
+    return _wrap(np.asarray(function(*arrays)))
+
+
+def _tensor_data(value: Any) -> np.ndarray:
+    return value.data if isinstance(value, Tensor) else np.asarray(value)
+
+
+class ValuesAndIndices(NamedTuple):
+    """What `max(dim)` and `min(dim)` return, as torch.return_types.max: `values, indices = x.max(1)`."""
+
+    values: Tensor
+    indices: Tensor
+
+
 def _index_data(index: Any) -> Any:
     """Replace Tensors inside an index by their arrays (so `x[mask_tensor]` works)."""
     if isinstance(index, Tensor):
@@ -88,11 +98,34 @@ def _index_data(index: Any) -> Any:
     return index
 
 
-def _dims(dim: Any) -> Any:
-    """Normalise a `dim` argument (None, int, or a sequence of ints) for numpy's `axis`."""
-    if dim is None or isinstance(dim, (int, np.integer)):
-        return dim
-    return tuple(int(d) for d in dim)
+class _TensorHook:
+    """A user's hook on Tensors, as the engine calls hooks: on the gradient array, returning an
+    array or None. It carries the user's function name, for the engine's error messages."""
+
+    __slots__ = ("function", "__name__")
+
+    def __init__(self, function: Callable) -> None:
+        self.function = function
+        self.__name__ = getattr(function, "__name__", repr(function))
+
+    def __call__(self, grad: np.ndarray) -> np.ndarray | None:
+        replaced = self.function(_wrap(grad))
+        return None if replaced is None else _tensor_data(replaced)
+
+
+class _GradRetainer:
+    """The node hook behind `retain_grad`: accumulates a copy of the gradient into the tensor's
+    `.grad`. It holds the tensor weakly (the tensor holds the node: a strong reference would be a cycle)."""
+
+    __slots__ = ("tensor",)
+
+    def __init__(self, tensor: Tensor) -> None:
+        self.tensor = weakref.ref(tensor)
+
+    def __call__(self, grad: np.ndarray) -> None:
+        tensor = self.tensor()
+        if tensor is not None:
+            tensor._accumulate_grad(np.array(grad))
 
 
 class _RemovableHandle:
@@ -194,7 +227,9 @@ class Tensor:
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
-            raise ValueError(f"item: only one-element tensors can be converted, got shape {self.shape}")
+            raise RuntimeError(
+                f"item: a Tensor with {self.data.size} elements cannot be converted to Scalar (shape {self.shape})"
+            )
         return self.data.item()
 
     def tolist(self) -> Any:
@@ -207,29 +242,71 @@ class Tensor:
     def __int__(self) -> int:
         return int(self.item())
 
+    def __index__(self) -> int:
+        """A 0-d integer tensor used as an index (`names[label]`), as in PyTorch."""
+        if self.data.ndim != 0 or self.data.dtype.kind not in "biu":
+            raise TypeError(
+                f"only integer tensors of a single element can be converted to an index "
+                f"(this one has dtype {self.dtype} and shape {self.shape})"
+            )
+        return int(self.data)
+
+    def __format__(self, spec: str) -> str:
+        """A one-element tensor formats as its number (`f"{loss:.4f}"`), others as their repr."""
+        if self.data.size == 1 and self.data.ndim == 0:
+            return format(self.data.item(), spec)
+        return format(repr(self), spec)
+
     def __bool__(self) -> bool:
         if self.data.size != 1:
-            raise ValueError(
-                f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()"
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous (shape {self.shape}); "
+                "use .any() or .all()"
             )
         return bool(self.data)
 
-    def any(self) -> bool:
-        """True if any element is non-zero."""
-        return bool(self.data.any())
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Whether any element (over `dim`) is non-zero, as a bool tensor."""
+        return _wrap(np.asarray(np.any(self.data, axis=normalize_dims(dim, self.ndim), keepdims=keepdim)))
 
-    def all(self) -> bool:
-        """True if every element is non-zero."""
-        return bool(self.data.all())
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Whether every element (over `dim`) is non-zero, as a bool tensor."""
+        return _wrap(np.asarray(np.all(self.data, axis=normalize_dims(dim, self.ndim), keepdims=keepdim)))
 
-    def to(self, dtype: Any) -> Tensor:
-        """The tensor in another dtype; the gradient is cast back."""
-        dtype = np.dtype(dtype)
-        if dtype == self.data.dtype:
+    @property
+    def device(self) -> device:
+        """Always the CPU: tinygrad_act runs on numpy."""
+        return CPU
+
+    is_cuda = False
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """This tensor in another dtype and/or on a device, as torch.Tensor.to: `to(ta.float64)`,
+        `to("cpu")`, `to("cpu", ta.float64)`, `to(other_tensor)`. The CPU is the only device; a
+        float-to-float conversion is differentiable (the gradient is cast back)."""
+        dtype = parse_to(*args, **kwargs)
+        if dtype is None or dtype == self.data.dtype:
             return self
         if dtype.kind != "f":
             return _wrap(self.data.astype(dtype))
+        if self.data.dtype.kind != "f":
+            return Tensor(self.data.astype(dtype))
         return apply(ops.Cast, self, dtype=dtype)
+
+    def cpu(self) -> Tensor:
+        """This tensor (it is on the CPU already)."""
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Always an error: there is no GPU here."""
+        check_device("cuda")
+        return self  # not reached: check_device raises
+
+    def type(self, dtype: Any = None) -> Any:
+        """Without an argument, the type name ('tinygrad_act.FloatTensor'); with one, `to(dtype)`."""
+        if dtype is None:
+            return f"tinygrad_act.{_TYPE_NAMES.get(self.data.dtype, str(self.data.dtype))}Tensor"
+        return self.to(dtype)
 
     def float(self) -> Tensor:
         """The tensor as float32 (differentiable)."""
@@ -239,9 +316,21 @@ class Tensor:
         """The tensor as float64 (differentiable)."""
         return self.to(np.float64)
 
+    def half(self) -> Tensor:
+        """The tensor as float16 (differentiable)."""
+        return self.to(np.float16)
+
     def long(self) -> Tensor:
         """The tensor as int64 (outside the graph)."""
         return self.to(np.int64)
+
+    def int(self) -> Tensor:
+        """The tensor as int32 (outside the graph)."""
+        return self.to(np.int32)
+
+    def bool(self) -> Tensor:
+        """The tensor as bool (outside the graph)."""
+        return self.to(np.bool_)
 
     # ------------------------------------------------------------ graph bookkeeping
 
@@ -266,7 +355,8 @@ class Tensor:
     def retain_grad(self) -> None:
         """Keep `.grad` for this non-leaf tensor after backward (leaves always keep theirs)."""
         if self.grad_fn is not None:
-            self.grad_fn.retained_tensor = weakref.ref(self)
+            if not any(isinstance(hook, _GradRetainer) for hook in self.grad_fn.hooks):
+                self.grad_fn.hooks = self.grad_fn.hooks + (_GradRetainer(self),)
         elif not self.requires_grad:
             raise RuntimeError("retain_grad: this tensor does not require grad")
 
@@ -275,8 +365,9 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("register_hook: cannot register a hook on a tensor that does not require grad")
         owner, attribute = (self, "_hooks") if self.grad_fn is None else (self.grad_fn, "hooks")
-        setattr(owner, attribute, getattr(owner, attribute) + (hook,))
-        return _RemovableHandle(owner, attribute, hook)
+        array_hook = _TensorHook(hook)
+        setattr(owner, attribute, getattr(owner, attribute) + (array_hook,))
+        return _RemovableHandle(owner, attribute, array_hook)
 
     def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's `.grad` (summed with what is there).
@@ -303,45 +394,85 @@ class Tensor:
                     f"backward: gradient has shape {grad.shape} but the tensor has shape {self.shape}"
                 )
             grad = grad.astype(self.data.dtype, copy=False)
-        run_backward(self, grad, retain_graph, _wrap)
+        leaf_grads = autograd.backward(self, grad, retain_graph)
+        # A leaf's .grad must be an array of its own, since users may write into it: most gradients
+        # are fresh results of a backward rule and are kept as they are (no copy of a big weight
+        # gradient); a view, a read-only broadcast, the caller's `gradient`, or an array that already
+        # went to another leaf is copied.
+        handed_out = {id(grad)}
+        for leaf, leaf_grad in leaf_grads.items():
+            if leaf._hooks:
+                leaf_grad = run_hooks(leaf._hooks, leaf_grad)
+            if type(leaf_grad) is not np.ndarray:  # a 0-d result of numpy arithmetic is a numpy scalar
+                leaf_grad = np.array(leaf_grad)
+            elif id(leaf_grad) in handed_out or leaf_grad.base is not None or not leaf_grad.flags.writeable:
+                leaf_grad = leaf_grad.copy()
+            handed_out.add(id(leaf_grad))
+            leaf._accumulate_grad(leaf_grad)
+
+    def _accumulate_grad(self, grad: np.ndarray) -> None:
+        """Add `grad`, an array this tensor may own, to `.grad` (creating it) in this tensor's dtype.
+
+        Later gradients are added in place, so `.grad` stays the same Tensor and array across
+        backward calls, as in PyTorch.
+        """
+        if grad.dtype != self.data.dtype:
+            grad = grad.astype(self.data.dtype)
+        if self.grad is None:
+            self.grad = _wrap(grad)
+        else:
+            self.grad.data += grad
 
     # ------------------------------------------------------------ arithmetic
 
     def __add__(self, other: Any) -> Tensor:
-        return apply(ops.Add, self, _operand(other, self))
+        return _binary(ops.Add, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return apply(ops.Add, _operand(other, self), self)
+        return _binary(ops.Add, other, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return apply(ops.Sub, self, _operand(other, self))
+        return _binary(ops.Sub, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return apply(ops.Sub, _operand(other, self), self)
+        return _binary(ops.Sub, other, self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return apply(ops.Mul, self, _operand(other, self))
+        return _binary(ops.Mul, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return apply(ops.Mul, _operand(other, self), self)
+        return _binary(ops.Mul, other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return apply(ops.Div, self, _operand(other, self))
+        return _true_divide(self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return apply(ops.Div, _operand(other, self), self)
+        return _true_divide(other, self)
 
     def __pow__(self, exponent: Any) -> Tensor:
-        return apply(ops.Pow, self, _operand(exponent, self))
+        return _binary(ops.Pow, self, exponent)
 
     def __rpow__(self, base: Any) -> Tensor:
-        return apply(ops.Pow, _operand(base, self), self)
+        return _binary(ops.Pow, base, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return _binary(ops.Remainder, self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _binary(ops.Remainder, other, self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        """Division rounded down (outside the graph: its derivative is 0 almost everywhere)."""
+        return _without_graph(np.floor_divide, self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _without_graph(np.floor_divide, other, self)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return apply(ops.MatMul, self, _operand(other, self))
+        return _binary(ops.MatMul, self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return apply(ops.MatMul, _operand(other, self), self)
+        return _binary(ops.MatMul, other, self)
 
     def __neg__(self) -> Tensor:
         return apply(ops.Neg, self)
@@ -349,9 +480,62 @@ class Tensor:
     def __pos__(self) -> Tensor:
         return self
 
+    # Logical operators on bool (and bitwise on integer) tensors, outside the graph: `(x > 0) & (x < 1)`.
+    def __invert__(self) -> Tensor:
+        return _wrap(np.asarray(np.invert(self.data)))
+
+    def __and__(self, other: Any) -> Tensor:
+        return _without_graph(np.bitwise_and, self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return _without_graph(np.bitwise_or, self, other)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _without_graph(np.bitwise_xor, self, other)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def add(self, other: Any, alpha: float = 1) -> Tensor:
+        """self + alpha * other."""
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, alpha: float = 1) -> Tensor:
+        """self - alpha * other."""
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        """self * other."""
+        return self * other
+
+    def div(self, other: Any) -> Tensor:
+        """self / other (true division)."""
+        return self / other
+
+    def neg(self) -> Tensor:
+        """-self."""
+        return -self
+
     def pow(self, exponent: Any) -> Tensor:
         """x ** exponent; d/dx = exponent x^(exponent-1)."""
         return self ** exponent
+
+    def matmul(self, other: Any) -> Tensor:
+        """self @ other."""
+        return self @ other
+
+    mm = matmul
+
+    def remainder(self, other: Any) -> Tensor:
+        """self % other, with the sign of other."""
+        return self % other
+
+    def maximum(self, other: Any) -> Tensor:
+        """The larger of self and other, elementwise; a tie splits the gradient in half."""
+        return _binary(ops.Maximum, self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        """The smaller of self and other, elementwise; a tie splits the gradient in half."""
+        return _binary(ops.Minimum, self, other)
 
     # Comparisons give boolean tensors, outside the graph (they have no gradient).
     def _compare(self, other: Any, compare: Callable) -> Tensor:
@@ -376,6 +560,116 @@ class Tensor:
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return self._compare(other, np.not_equal)
 
+    lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
+
+    # ------------------------------------------------------------ in-place operations
+    # As in PyTorch: they change this tensor's own array (so views and `.numpy()` see it), bump
+    # `_version`, refuse a leaf that requires grad while grad is recorded, and make a later backward
+    # through a node that saved the old values raise instead of computing a wrong gradient.
+
+    _version = 0
+
+    def _update(self, name: str, compute: Callable[[], Tensor]) -> Tensor:
+        if self.requires_grad and self.grad_fn is None and autograd._grad_enabled:
+            raise RuntimeError(
+                f"{name}: a leaf Variable that requires grad is being used in an in-place operation. "
+                "Wrap parameter updates in `with ta.no_grad():`."
+            )
+        result = compute()
+        if result.data.shape != self.data.shape:
+            raise RuntimeError(
+                f"{name}: output with shape {list(self.shape)} doesn't match the broadcast shape "
+                f"{list(result.shape)}"
+            )
+        if result.data.dtype != self.data.dtype and not np.can_cast(result.data.dtype, self.data.dtype, "same_kind"):
+            raise RuntimeError(
+                f"{name}: result type {result.dtype} can't be cast to the desired output type {self.dtype}"
+            )
+        if result.grad_fn is not None:
+            # Recorded: the tensor's history continues from the new node. Its old array stays as
+            # the graph saved it (so no gradient can be wrong); the new values get a new array.
+            result = result.to(self.data.dtype)
+            self.data, self.grad_fn, self.requires_grad = result.data, result.grad_fn, True
+        else:
+            np.copyto(self.data, result.data, casting="same_kind")
+            autograd.mark_modified(self.data)
+        self._version += 1
+        return self
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._update("add_", lambda: self + other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._update("sub_", lambda: self - other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._update("mul_", lambda: self * other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._update("div_", lambda: self / other)
+
+    def __ipow__(self, exponent: Any) -> Tensor:
+        return self._update("pow_", lambda: self ** exponent)
+
+    def add_(self, other: Any, alpha: float = 1) -> Tensor:
+        """self += alpha * other, in place."""
+        return self._update("add_", lambda: self.add(other, alpha))
+
+    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
+        """self -= alpha * other, in place."""
+        return self._update("sub_", lambda: self.sub(other, alpha))
+
+    def mul_(self, other: Any) -> Tensor:
+        """self *= other, in place."""
+        return self._update("mul_", lambda: self * other)
+
+    def div_(self, other: Any) -> Tensor:
+        """self /= other, in place."""
+        return self._update("div_", lambda: self / other)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        """self **= exponent, in place."""
+        return self._update("pow_", lambda: self ** exponent)
+
+    def neg_(self) -> Tensor:
+        """self = -self, in place."""
+        return self._update("neg_", lambda: -self)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        """clamp(min, max), in place."""
+        return self._update("clamp_", lambda: self.clamp(min, max))
+
+    clip_ = clamp_
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        """masked_fill(mask, value), in place."""
+        return self._update("masked_fill_", lambda: self.masked_fill(mask, value))
+
+    def fill_(self, value: Any) -> Tensor:
+        """Every element set to `value`, in place."""
+        return self._update("fill_", lambda: apply(ops.Fill, self, value=_tensor_data(value)))
+
+    def zero_(self) -> Tensor:
+        """Every element set to 0, in place (`w.grad.zero_()`)."""
+        return self.fill_(0)
+
+    def copy_(self, source: Any) -> Tensor:
+        """The values of `source` (broadcast to this shape) copied in, in place; the gradient flows to
+        `source`."""
+        if not isinstance(source, Tensor):
+            source = Tensor(source, dtype=self.data.dtype)
+        return self._update("copy_", lambda: apply(ops.CopyFrom, self, source))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        """Fill with samples of U(a, b), in place (from the library's seeded generator)."""
+        samples = generator().uniform(a, b, self.shape)
+        return self._update("uniform_", lambda: apply(ops.Fill, self, value=samples))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        """Fill with samples of N(mean, std^2), in place (from the library's seeded generator)."""
+        samples = generator().normal(mean, std, self.shape)
+        return self._update("normal_", lambda: apply(ops.Fill, self, value=samples))
+
     # ------------------------------------------------------------ elementwise functions
 
     def exp(self) -> Tensor:
@@ -390,55 +684,152 @@ class Tensor:
         """Square root; d/dx = 1 / (2 sqrt(x))."""
         return apply(ops.Sqrt, self)
 
+    def rsqrt(self) -> Tensor:
+        """1 / sqrt(x); d/dx = -1/2 x^(-3/2)."""
+        return apply(ops.Rsqrt, self)
+
+    def square(self) -> Tensor:
+        """x^2; d/dx = 2x."""
+        return self * self
+
+    def sin(self) -> Tensor:
+        """sin x; d/dx = cos x."""
+        return apply(ops.Sin, self)
+
+    def cos(self) -> Tensor:
+        """cos x; d/dx = -sin x."""
+        return apply(ops.Cos, self)
+
     def abs(self) -> Tensor:
         """|x|; d/dx = sign(x), 0 at 0."""
         return apply(ops.Abs, self)
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         """Limit values to [min, max]; the gradient is 1 inside (bounds included), 0 outside."""
         if min is None and max is None:
-            raise ValueError("clamp: at least one of min and max must be given")
-        return apply(ops.Clamp, self, low=min, high=max)
+            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+        low, high = _bound("clamp", "min", min), _bound("clamp", "max", max)
+        return apply(ops.Clamp, self, low=low, high=high)
 
     clip = clamp
 
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        """`value` where `mask` is True, self elsewhere; the gradient flows where mask is False."""
+        mask = _tensor_data(mask)
+        if mask.dtype != np.bool_:
+            raise RuntimeError(f"masked_fill: the mask must be a bool tensor, got dtype {mask.dtype}")
+        fill = np.asarray(_tensor_data(value), dtype=self.data.dtype)
+        return apply(ops.Where, mask, fill, self)
+
+    def clone(self) -> Tensor:
+        """A copy with its own memory, still in the graph (d/dx = 1)."""
+        return apply(ops.Clone, self)
+
+    def contiguous(self) -> Tensor:
+        """This tensor if its memory is contiguous (C order), else a contiguous copy."""
+        return self if self.data.flags.c_contiguous else self.clone()
+
     # ------------------------------------------------------------ reductions
 
-    def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
         """Sum over `dim` (int, tuple, or None for all); the gradient is 1 for every summed element."""
-        return apply(ops.Sum, self, axis=_dims(dim), keepdims=keepdim)
+        source = self if dtype is None else self.to(dtype)
+        return apply(ops.Sum, source, axis=normalize_dims(dim, self.ndim), keepdims=keepdim)
 
-    def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def mean(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
         """Mean over `dim`; the gradient is 1/n for each of the n averaged elements."""
-        return apply(ops.Mean, self, axis=_dims(dim), keepdims=keepdim)
+        source = self if dtype is None else self.to(dtype)
+        if source.data.dtype.kind != "f":  # PyTorch refuses; a mean of counts is a float here
+            source = source.to(get_default_dtype())
+        return apply(ops.Mean, source, axis=normalize_dims(dim, self.ndim), keepdims=keepdim)
 
-    def max(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        """The largest values over `dim` (like torch.amax); ties share the gradient equally."""
-        return apply(ops.Max, self, axis=_dims(dim), keepdims=keepdim)
+    def prod(self, dim: int | None = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        """Product over `dim` (or of every element); d/dx_i = product of the others."""
+        source = self if dtype is None else self.to(dtype)
+        axis = None if dim is None else normalize_dims(int(dim), self.ndim)
+        return apply(ops.Prod, source, axis=axis, keepdims=keepdim and axis is not None)
 
-    def min(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        """The smallest values over `dim` (like torch.amin); ties share the gradient equally."""
-        return apply(ops.Min, self, axis=_dims(dim), keepdims=keepdim)
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        """The largest values over `dim` (every dim by default); ties share the gradient equally."""
+        return apply(ops.Max, self, axis=normalize_dims(dim, self.ndim), keepdims=keepdim)
 
-    def var(self, dim: Any = None, keepdim: bool = False, correction: int = 1) -> Tensor:
-        """sum((x - mean)^2) / (n - correction): unbiased by default, as in PyTorch."""
-        dims = _dims(dim)
-        centred = self - self.mean(dims, keepdim=True)
-        reduced = range(self.ndim) if dims is None else np.atleast_1d(dims)
-        count = int(np.prod([self.shape[d] for d in reduced]))
-        return (centred * centred).sum(dims, keepdim=keepdim) / float(count - correction)
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        """The smallest values over `dim` (every dim by default); ties share the gradient equally."""
+        return apply(ops.Min, self, axis=normalize_dims(dim, self.ndim), keepdims=keepdim)
 
-    def std(self, dim: Any = None, keepdim: bool = False, correction: int = 1) -> Tensor:
-        """The square root of var(dim, keepdim, correction)."""
-        return self.var(dim, keepdim, correction).sqrt()
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """As torch.max: `x.max()` is the largest value (ties share the gradient); `x.max(dim)` is
+        the named tuple (values, indices), the gradient going to the element at each index;
+        `x.max(other)` is `maximum(x, other)`."""
+        return self._extreme(dim, keepdim, ops.Max, np.argmax, self.maximum)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """As torch.min: the smallest value, (values, indices) over `dim`, or `minimum(x, other)`."""
+        return self._extreme(dim, keepdim, ops.Min, np.argmin, self.minimum)
+
+    def _extreme(self, dim: Any, keepdim: bool, reduce: type[Function], arg: Callable,
+                 elementwise: Callable) -> Any:
+        if isinstance(dim, (Tensor, np.ndarray)):
+            return elementwise(dim)
+        if dim is None:
+            return apply(reduce, self, axis=None, keepdims=False)
+        axis = normalize_dim(dim, self.ndim)
+        if self.data.size == 0:
+            raise IndexError(f"max/min: cannot reduce an empty tensor of shape {self.shape} over dim {dim}")
+        if self.ndim == 0:
+            return ValuesAndIndices(self.clone(), _wrap(np.zeros((), dtype=np.int64)))
+        indices = np.expand_dims(arg(self.data, axis=axis), axis)
+        values = apply(ops.Gather, self, indices, axis=axis)
+        if not keepdim:
+            values, indices = values.squeeze(axis), np.squeeze(indices, axis)
+        return ValuesAndIndices(values, _wrap(indices.astype(np.int64, copy=False)))
+
+    def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+            correction: float | None = None) -> Tensor:
+        """sum((x - mean)^2) / (n - correction) over `dim`: unbiased (correction 1) by default, as in
+        PyTorch (`unbiased=False` is correction 0); d/dx = 2 (x - mean) / (n - correction)."""
+        return self._spread(ops.Var, dim, unbiased, keepdim, correction)
+
+    def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+            correction: float | None = None) -> Tensor:
+        """sqrt(var(dim, ...)); its gradient is 0 where the data is constant (as in PyTorch)."""
+        return self._spread(ops.Std, dim, unbiased, keepdim, correction)
+
+    def var_mean(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+                 correction: float | None = None) -> tuple[Tensor, Tensor]:
+        """(var, mean) over `dim`."""
+        return self.var(dim, unbiased, keepdim, correction=correction), self.mean(dim, keepdim)
+
+    def std_mean(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+                 correction: float | None = None) -> tuple[Tensor, Tensor]:
+        """(std, mean) over `dim`."""
+        return self.std(dim, unbiased, keepdim, correction=correction), self.mean(dim, keepdim)
+
+    def _spread(self, function_class: type[Function], dim: Any, unbiased: bool | None, keepdim: bool,
+                correction: float | None) -> Tensor:
+        if isinstance(dim, bool):  # torch's var(unbiased) overload
+            dim, unbiased = None, dim
+        if unbiased is not None and correction is not None:
+            raise TypeError(f"{function_class.__name__.lower()}: give either unbiased or correction, not both")
+        if correction is None:
+            correction = 0 if unbiased is False else 1
+        source = self if self.data.dtype.kind == "f" else self.to(get_default_dtype())
+        return apply(function_class, source, axis=normalize_dims(dim, self.ndim), keepdims=keepdim,
+                     correction=correction)
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+        """log(sum(exp(x))) over `dim`, stable for any finite x; d/dx = softmax(x)."""
+        return apply(ops.LogSumExp, self, axis=normalize_dims(dim, self.ndim), keepdims=keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Indices of the largest values over `dim` (an integer tensor, outside the graph)."""
-        return _wrap(np.asarray(np.argmax(self.data, axis=dim, keepdims=keepdim)))
+        axis = None if dim is None else normalize_dims(dim, self.ndim)
+        return _wrap(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdim), dtype=np.int64))
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Indices of the smallest values over `dim` (an integer tensor, outside the graph)."""
-        return _wrap(np.asarray(np.argmin(self.data, axis=dim, keepdims=keepdim)))
+        axis = None if dim is None else normalize_dims(dim, self.ndim)
+        return _wrap(np.asarray(np.argmin(self.data, axis=axis, keepdims=keepdim), dtype=np.int64))
 
     # ------------------------------------------------------------ shape and indexing
 
@@ -450,58 +841,181 @@ class Tensor:
 
     view = reshape
 
+    def view_as(self, other: Tensor) -> Tensor:
+        """reshape(other.shape)."""
+        return self.reshape(other.shape)
+
+    reshape_as = view_as
+
+    def expand(self, *sizes: Any) -> Tensor:
+        """This tensor broadcast to `sizes` (-1 keeps a dim); the gradient is summed back."""
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+            sizes = tuple(sizes[0])
+        if len(sizes) < self.ndim:
+            raise RuntimeError(
+                f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to the "
+                f"number of dimensions in the tensor ({self.ndim})"
+            )
+        own = (None,) * (len(sizes) - self.ndim) + self.shape
+        shape = tuple(old if new == -1 else new for new, old in zip(sizes, own))
+        if None in shape:
+            raise RuntimeError(f"expand: -1 is not allowed for a new leading dim, got sizes {sizes}")
+        return apply(ops.Expand, self, shape=shape)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        """expand(other.shape)."""
+        return self.expand(other.shape)
+
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Merge dims start_dim..end_dim into one."""
+        start, end = normalize_dim(start_dim, self.ndim), normalize_dim(end_dim, self.ndim)
+        if start > end:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         if self.ndim == 0:
             return self.reshape(1)
-        start, end = start_dim % self.ndim, end_dim % self.ndim
-        shape = self.shape[:start] + (-1,) + self.shape[end + 1 :]
-        return self.reshape(shape)
+        return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1 :])
 
     def unsqueeze(self, dim: int) -> Tensor:
         """Insert a dim of size 1 at `dim`."""
-        dim = dim if dim >= 0 else dim + self.ndim + 1
+        dim = normalize_dim(dim, self.ndim, extra=1)
         return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
 
-    def squeeze(self, dim: int | None = None) -> Tensor:
-        """Remove dim `dim` if it has size 1, or every size-1 dim when `dim` is None."""
+    def squeeze(self, dim: Any = None) -> Tensor:
+        """Remove the size-1 dims among `dim` (an int or a tuple), or every size-1 dim when None.
+
+        Always a new tensor, as in PyTorch (so hooks and retain_grad are never shared with self).
+        """
         if dim is None:
             return self.reshape(tuple(size for size in self.shape if size != 1))
-        if self.shape[dim] != 1:
-            return self
-        dim = dim % self.ndim
-        return self.reshape(self.shape[:dim] + self.shape[dim + 1 :])
+        dims = normalize_dims((dim,) if isinstance(dim, (int, np.integer)) else dim, self.ndim) or ()
+        return self.reshape(tuple(size for d, size in enumerate(self.shape) if not (d in dims and size == 1)))
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the dims; the gradient is permuted back."""
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
             dims = tuple(dims[0])
-        if sorted(d % max(1, self.ndim) for d in dims) != list(range(self.ndim)):
-            raise ValueError(f"permute: {dims} is not an ordering of the {self.ndim} dims of shape {self.shape}")
-        return apply(ops.Permute, self, dims=tuple(d % self.ndim for d in dims))
+        if len(dims) != self.ndim:
+            raise RuntimeError(
+                f"permute: number of dims don't match: the tensor has {self.ndim} dims (shape "
+                f"{self.shape}) but {len(dims)} were given ({dims})"
+            )
+        order = tuple(normalize_dim(d, self.ndim) for d in dims)
+        if len(set(order)) != len(order):
+            raise RuntimeError(f"permute(): duplicate dims are not allowed, got {dims}")
+        if self.ndim == 0:
+            return self.reshape(())
+        return apply(ops.Permute, self, dims=order)
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap dims dim0 and dim1."""
         order = list(range(self.ndim))
-        order[dim0], order[dim1] = order[dim1], order[dim0]
+        first, second = normalize_dim(dim0, self.ndim), normalize_dim(dim1, self.ndim)
+        if self.ndim == 0:
+            return self.reshape(())
+        order[first], order[second] = order[second], order[first]
         return self.permute(order)
 
+    def t(self) -> Tensor:
+        """The transpose of a matrix (a 0-d or 1-d tensor is returned as it is, as torch.t)."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self.transpose(0, -1) if self.ndim == 2 else self.reshape(self.shape)
+
+    def gather(self, dim: int, index: Any) -> Tensor:
+        """out[i][j] = self[index[i][j]][j] for dim 0 (torch.gather); the gradient is scattered back."""
+        axis = normalize_dim(dim, self.ndim)
+        index = _tensor_data(index)
+        if index.dtype.kind not in "iu":
+            raise RuntimeError(f"gather(): Expected dtype int64 for index, got {index.dtype}")
+        if self.ndim == 0 and index.ndim <= 1:  # a 0-d input: every index must be 0
+            if index.size and np.any(index != 0):
+                raise RuntimeError(f"gather: index {index.tolist()} is out of bounds for a 0-d input")
+            return apply(ops.Expand, self, shape=index.shape)
+        if index.ndim != self.ndim:
+            raise RuntimeError(
+                f"gather: index has {index.ndim} dims (shape {index.shape}) but the input has "
+                f"{self.ndim} (shape {self.shape}); they must match"
+            )
+        return apply(ops.Gather, self, index, axis=axis)
+
     def __getitem__(self, index: Any) -> Tensor:
-        return apply(ops.Index, self, index=_index_data(index))
+        index = _index_data(index)
+        first, rest = _split_integer_index(index)
+        if first is not None:  # PyTorch applies integers before the array indices they sit between
+            return apply(ops.Index, apply(ops.Index, self, index=first), index=rest)
+        return apply(ops.Index, self, index=index)
+
+
+_TYPE_NAMES = {
+    np.dtype(np.float32): "Float", np.dtype(np.float64): "Double", np.dtype(np.float16): "Half",
+    np.dtype(np.int64): "Long", np.dtype(np.int32): "Int", np.dtype(np.int16): "Short",
+    np.dtype(np.int8): "Char", np.dtype(np.uint8): "Byte", np.dtype(np.bool_): "Bool",
+}
+
+
+def _bound(op: str, name: str, value: Any) -> Any:
+    """A clamp bound: None, a number, or a tensor/array (its values, outside the graph)."""
+    if value is None or isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        return value
+    if isinstance(value, (Tensor, np.ndarray)) and _tensor_data(value).dtype.kind in "iuf":
+        return _tensor_data(value)
+    raise TypeError(f"{op}: {name} must be a number, a tensor or None, got {type(value).__name__} {value!r}")
+
+
+def _true_divide(left: Any, right: Any) -> Tensor:
+    """left / right; integer operands give the default float dtype, as in PyTorch."""
+    values = [x.data if isinstance(x, Tensor) else x for x in (left, right)]
+    if all(np.asarray(v).dtype.kind in "biu" for v in values):
+        left, right = (x.to(get_default_dtype()) if isinstance(x, Tensor) else float(x) if np.ndim(x) == 0
+                       else np.asarray(x, dtype=get_default_dtype()) for x in (left, right))
+    return _binary(ops.Div, left, right)
+
+
+def _is_array_index(part: Any) -> bool:
+    return isinstance(part, (np.ndarray, list))
+
+
+def _split_integer_index(index: Any) -> tuple[Any, Any]:
+    """Split an index that mixes integers with array indices into (integers and slices, the rest).
+
+    numpy counts an integer as an array index, so x[1, :, [0, 2]] on a (2, 3, 4) array has shape
+    (2, 3); PyTorch first selects with the integer and gets (3, 2). Returns (None, index) when
+    there is nothing to split.
+    """
+    if not isinstance(index, tuple):
+        return None, index
+    integers = [isinstance(p, (int, np.integer)) and not isinstance(p, bool) for p in index]
+    arrays = [_is_array_index(p) and np.asarray(p).dtype != np.bool_ for p in index]
+    if not any(integers) or not any(arrays):
+        return None, index
+    first = tuple(slice(None) if is_array else part for part, is_array in zip(index, arrays))
+    rest = tuple(
+        part if is_array else (Ellipsis if part is Ellipsis else slice(None))
+        for part, is_array, is_integer in zip(index, arrays, integers)
+        if not is_integer
+    )
+    return first, rest
+
+
+def _check_joinable(op: str, tensors: Sequence[Tensor], dim: int, extra: int) -> int:
+    if not tensors:
+        raise RuntimeError(f"{op}(): expected a non-empty list of Tensors")
+    tensors = list(tensors)
+    if op == "cat" and tensors[0].ndim == 0:
+        raise RuntimeError("zero-dimensional tensor cannot be concatenated")
+    return normalize_dim(dim, tensors[0].ndim, extra=extra)
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim (torch.cat)."""
-    if not tensors:
-        raise ValueError("cat: expected a non-empty sequence of tensors")
-    return apply(ops.Concatenate, *tensors, axis=dim)
+    axis = _check_joinable("cat", tensors, dim, 0)
+    return apply(ops.Concatenate, *tensors, axis=axis)
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along a new dim (torch.stack)."""
-    if not tensors:
-        raise ValueError("stack: expected a non-empty sequence of tensors")
-    return apply(ops.Stack, *tensors, axis=dim)
+    axis = _check_joinable("stack", tensors, dim, 1)
+    return apply(ops.Stack, *tensors, axis=axis)
 
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002
@@ -511,3 +1025,6 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002
     if not isinstance(like, Tensor):
         like = Tensor(input)
     return apply(ops.Where, condition.astype(bool, copy=False), _operand(input, like), _operand(other, like))
+
+
+autograd.register_tensor_type(Tensor)

@@ -2,13 +2,17 @@
 
 A cache file's name carries a key made of its source's path, size and modification time: a changed
 (or replaced) source gets a new key, so the stale copy is never read, and it is deleted when the
-new one is written. The cache is an optimisation only: an unreadable copy is ignored, and when no
-folder can be written the data is simply parsed again next time.
+new one is written. Beside each copy, `<name>.sha256` holds the sha256 of its bytes: a copy damaged
+on disk (a flipped bit, a truncated write) no longer matches it, and is parsed again from its
+source and rewritten rather than used. The cache is an optimisation only: an unreadable or damaged
+copy is ignored, and when no folder can be written the data is simply parsed again next time.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import io
 import os
 import stat
 import tempfile
@@ -37,15 +41,19 @@ def cached_array(source: Path, folders: Sequence[Path], compute: Callable[[], np
     copy, else made by `compute()` and saved into the first folder that can be written."""
     name, stale_pattern = _cache_name(source)
     for folder in folders:
-        try:
-            return np.load(folder / name, allow_pickle=False)
-        except (OSError, ValueError, EOFError):
-            continue
+        cached = _read_verified(folder / name)
+        if cached is not None:
+            return cached
     array = compute()
     for folder in folders:
         if _save(array, folder, name, stale_pattern):
             break
     return array
+
+
+def checksum_path(cache_file: Path) -> Path:
+    """The file beside `cache_file` that holds the sha256 of its bytes."""
+    return cache_file.with_name(cache_file.name + ".sha256")
 
 
 def is_writable(folder: Path) -> bool:
@@ -71,25 +79,59 @@ def _cache_name(source: Path) -> tuple[str, str]:
     return f"{stem}-{location_key}-{state_key}.npy", f"{stem}-{location_key}-*.npy"
 
 
+def _sha256_hex(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _read_verified(cache_file: Path) -> np.ndarray | None:
+    """The array in `cache_file` if its bytes have the sha256 recorded beside them, else None."""
+    try:
+        content = cache_file.read_bytes()
+        recorded = checksum_path(cache_file).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if _sha256_hex(content) != recorded:
+        return None
+    try:
+        return np.load(io.BytesIO(content), allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        return None
+
+
 def _save(array: np.ndarray, folder: Path, name: str, stale_pattern: str) -> bool:
-    """Write `array` to folder/name atomically and remove older copies; False if the folder is unusable."""
+    """Write `array` to folder/name and its checksum beside it, each atomically, and remove older
+    copies; False if the folder is unusable."""
     if not is_writable(folder):
         return False
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    content = buffer.getvalue()
+    # The copy first, then its checksum: a crash between them leaves a copy without a matching
+    # checksum, which the next load ignores and rebuilds.
+    cache_file = folder / name
+    if not (_write_atomically(cache_file, content)
+            and _write_atomically(checksum_path(cache_file), _sha256_hex(content).encode("ascii"))):
+        return False
+    with contextlib.suppress(OSError):
+        for stale in [*folder.glob(stale_pattern), *folder.glob(stale_pattern + ".sha256")]:
+            if stale.name not in (name, checksum_path(cache_file).name):
+                stale.unlink()
+    return True
+
+
+def _write_atomically(path: Path, content: bytes) -> bool:
+    """Write `content` to `path` through a temporary file renamed into place; False on failure."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        part = tempfile.NamedTemporaryFile(dir=folder, prefix=f"{name}.", suffix=".part", delete=False)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f"{path.name}.", suffix=".part", delete=False)
     except OSError:
         return False
     try:
         with part:
-            np.save(part, array, allow_pickle=False)
-        os.replace(part.name, folder / name)
+            part.write(content)
+        os.replace(part.name, path)
     except OSError:
         return False
     finally:
         Path(part.name).unlink(missing_ok=True)
-    with contextlib.suppress(OSError):
-        for stale in folder.glob(stale_pattern):
-            if stale.name != name:
-                stale.unlink()
     return True

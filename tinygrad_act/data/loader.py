@@ -51,6 +51,11 @@ class DataLoader:
     once in a new random order, drawn from the loader's own generator: seeded with `seed`, or,
     when `seed` is None, from the library's generator, so `ta.manual_seed(n)` before making the
     loader reproduces the whole sequence of epochs.
+
+    `num_workers` and `pin_memory` are accepted for PyTorch's sake: batches are always made in the
+    main process (cutting them from arrays in memory takes microseconds, so worker processes would
+    only add the cost of copying them back), hence only `num_workers=0`; `pin_memory` changes
+    nothing on the CPU.
     """
 
     def __init__(
@@ -60,13 +65,22 @@ class DataLoader:
         shuffle: bool = False,
         drop_last: bool = False,
         seed: int | None = None,
+        *,
+        num_workers: int = 0,
+        pin_memory: bool = False,
     ) -> None:
+        if isinstance(num_workers, bool) or num_workers != 0:
+            raise ValueError(
+                f"DataLoader: num_workers={num_workers!r} is not supported: this loader makes every batch in "
+                "the main process; pass num_workers=0 (or leave it out)"
+            )
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.drop_last = drop_last
+        self.num_workers, self.pin_memory = 0, bool(pin_memory)
         self.generator: np.random.Generator | None = None
         if shuffle:
             self.generator = np.random.default_rng(seed if seed is not None else generator().integers(2**63))

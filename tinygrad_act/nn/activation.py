@@ -41,7 +41,7 @@ _CLASS_NAMES = {
     "hardtanh": "Hardtanh", "softsign": "Softsign", "relu": "ReLU", "relu6": "ReLU6",
     "leaky_relu": "LeakyReLU", "elu": "ELU", "selu": "SELU", "celu": "CELU", "gelu": "GELU",
     "silu": "SiLU", "hardswish": "Hardswish", "mish": "Mish", "softplus": "Softplus",
-    "logsigmoid": "LogSigmoid", "softmax": "Softmax", "log_softmax": "LogSoftmax",
+    "logsigmoid": "LogSigmoid", "softmax": "Softmax", "log_softmax": "LogSoftmax", "softmin": "Softmin",
     "step": "Step", "arctan": "Arctan",
 }
 
@@ -99,7 +99,7 @@ class Maxout(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         z = self.linear(x)
-        return z.reshape(z.shape[:-1] + (self.out_features, self.pieces)).max(dim=-1)
+        return z.reshape(z.shape[:-1] + (self.out_features, self.pieces)).max(dim=-1).values
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, pieces={self.pieces}"

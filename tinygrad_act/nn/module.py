@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..autograd import enter_scope, exit_scope
+from ..device import parse_to
 from ..tensor import Tensor
 
 
@@ -141,16 +142,64 @@ class Module:
         return self.train(False)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients: `.grad = None` (the default, as PyTorch 2), or with set_to_none=False
+        keep each grad Tensor and make it zeros (a new array: the engine may share the old one)."""
         for parameter in self.parameters():
             if set_to_none or parameter.grad is None:
                 parameter.grad = None
             else:
-                parameter.grad.data = np.zeros_like(parameter.data)
+                parameter.grad.data = np.zeros_like(parameter.grad.data)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         for parameter in self.parameters():
             parameter.requires_grad_(requires_grad)
         return self
+
+    # ------------------------------------------------------------ device and dtype
+
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """As torch.nn.Module.to: `to("cpu")`, `to(ta.float64)`, `to("cpu", ta.float64)`,
+        `to(tensor)` or `to(device=..., dtype=...)`; returns self.
+
+        The only device is the CPU (any other raises RuntimeError). A floating dtype converts every
+        floating parameter and buffer in place: the Parameter objects stay the same, so an
+        optimizer made before still updates them; their gradients are converted too.
+        """
+        dtype = parse_to(*args, **kwargs)
+        if dtype is not None:
+            if dtype.kind != "f":
+                raise TypeError(f"Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
+            self._convert(dtype)
+        return self
+
+    def cpu(self) -> Module:
+        """Move to the CPU: a no-op, tinygrad_act runs there already. Returns self."""
+        return self
+
+    def float(self) -> Module:
+        """Make every floating parameter and buffer float32, in place; returns self."""
+        return self.to(np.float32)
+
+    def double(self) -> Module:
+        """Make every floating parameter and buffer float64, in place; returns self."""
+        return self.to(np.float64)
+
+    def type(self, dst_type: Any) -> Module:
+        """Make every parameter and buffer `dst_type`, integer buffers included (unlike `to`), in
+        place, as PyTorch; returns self. Parameters that require grad must stay floating."""
+        dtype = np.dtype(dst_type)
+        if dtype.kind != "f" and any(parameter.requires_grad for parameter in self.parameters()):
+            raise TypeError(f"Module.type({dtype}): parameters that require grad must have a floating dtype")
+        self._convert(dtype, floating_only=False)
+        return self
+
+    def _convert(self, dtype: np.dtype, floating_only: bool = True) -> None:
+        """Rebind the data (and grad) of parameters and buffers to `dtype`; the Tensor objects stay."""
+        for tensor in [*self.parameters(), *(buffer for _, buffer in self.named_buffers())]:
+            if tensor.dtype.kind == "f" or not floating_only:
+                tensor.data = tensor.data.astype(dtype, copy=False)
+                if tensor.grad is not None:
+                    tensor.grad.data = tensor.grad.data.astype(dtype, copy=False)
 
     # ------------------------------------------------------------ state
 
@@ -163,21 +212,33 @@ class Module:
             state[name] = buffer.detach()
         return state
 
-    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy values (Tensors or ndarrays) into this module's parameters and buffers, in place.
 
         With `strict`, any missing, unexpected or mis-shaped key raises one RuntimeError that lists
-        them all and loads nothing; without it, the keys that match in name and shape are loaded and
-        (missing_keys, unexpected_keys) is returned. Mis-shaped keys raise even without `strict`.
+        them all; without it, the keys that match in name and shape are loaded and (missing_keys,
+        unexpected_keys) is returned. Mis-shaped or non-numeric values raise even without `strict`.
+        Every value is checked before any is written, so a failed load changes nothing.
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"load_state_dict for {type(self).__name__}: expected a mapping of names to Tensors or "
+                f"arrays (as made by Module.state_dict()), got {type(state_dict).__name__}"
+            )
         own = dict(self.named_parameters())
         own.update(self.named_buffers())
         missing = [key for key in own if key not in state_dict]
         unexpected = [key for key in state_dict if key not in own]
-        arrays = {key: np.asarray(value.data if isinstance(value, Tensor) else value)
-                  for key, value in state_dict.items() if key in own}
-        mismatched = [f"{key}: checkpoint {array.shape}, model {own[key].shape}"
-                      for key, array in arrays.items() if array.shape != own[key].shape]
+        arrays, unconvertible, mismatched = {}, [], []
+        for key, value in state_dict.items():
+            if key in own:
+                try:
+                    arrays[key] = _as_array(value, own[key].dtype)
+                except (TypeError, ValueError) as error:
+                    unconvertible.append(f"{key} ({error})")
+                    continue
+                if arrays[key].shape != own[key].shape:
+                    mismatched.append(f"{key}: checkpoint {arrays[key].shape}, model {own[key].shape}")
         problems = []
         if strict and missing:
             problems.append(f"missing keys: {', '.join(missing)}")
@@ -185,6 +246,8 @@ class Module:
             problems.append(f"unexpected keys: {', '.join(unexpected)}")
         if mismatched:
             problems.append(f"shape mismatches: {'; '.join(mismatched)}")
+        if unconvertible:
+            problems.append(f"values that are not numbers of the model's dtype: {'; '.join(unconvertible)}")
         if problems:
             raise RuntimeError(f"load_state_dict for {type(self).__name__}: " + "; ".join(problems))
         for key, array in arrays.items():
@@ -206,3 +269,8 @@ class Module:
             lines.append(f"  ({name}): {body}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _as_array(value: Any, dtype: np.dtype) -> np.ndarray:
+    """A checkpoint value (Tensor, ndarray or nested lists) as an ndarray of `dtype`."""
+    return np.asarray(value.data if isinstance(value, Tensor) else value).astype(dtype, copy=False)

@@ -1,4 +1,7 @@
-"""nn.utils: gradient clipping, the guard against one exploding step undoing a model's training."""
+"""nn.utils: gradient clipping, the guard against one exploding step undoing a model's training.
+
+clip_grad_norm_ rescales all gradients together (keeping the step's direction); clip_grad_value_
+clamps each gradient element on its own."""
 
 from __future__ import annotations
 
@@ -40,5 +43,21 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     if scale < 1.0:
         for grad in grads:
             # A new array, not an in-place write: the engine may share a gradient array elsewhere.
-            grad.data = grad.data * np.asarray(scale, dtype=grad.data.dtype)
+            grad.data = np.asarray(grad.data * np.asarray(scale, dtype=grad.data.dtype))
     return Tensor(total, dtype=grads[0].dtype)
+
+
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
+    """Clamp every gradient element of `parameters` into [-clip_value, clip_value], as PyTorch.
+
+    Unlike clip_grad_norm_, this changes the step's direction (each element is cut on its own).
+    Each `.grad` Tensor keeps its identity and gets a new clamped array: the engine may share the
+    old array elsewhere. Parameters without a gradient are skipped.
+    """
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    clip_value = float(clip_value)
+    for parameter in parameters:
+        if parameter.grad is not None:
+            grad = parameter.grad
+            grad.data = np.asarray(np.clip(grad.data, -clip_value, clip_value))

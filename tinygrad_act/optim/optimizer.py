@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,8 @@ class Optimizer:
     override the defaults for that group (so `param_groups[i]["lr"]` is what schedulers change).
     Subclasses define `_update_group(group)`; it writes `p.data` in place, never `p.grad.data`
     (the engine may share a gradient array between tensors), and skips parameters without a grad.
+    `state[param]` holds an int "step" and ndarrays shaped like the parameter (0-d ones included),
+    which `_update_group` updates in place.
     """
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict], defaults: dict[str, Any]) -> None:
@@ -39,6 +41,10 @@ class Optimizer:
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters with its own hyperparameters (the others take the defaults)."""
+        if not isinstance(param_group, Mapping) or "params" not in param_group:
+            raise TypeError(
+                f"add_param_group: expected a dict with a 'params' entry, got {_describe(param_group)}"
+            )
         group = dict(param_group)
         params = group["params"]
         group["params"] = [params] if isinstance(params, Tensor) else list(params)
@@ -84,11 +90,17 @@ class Optimizer:
     @staticmethod
     def _gradients(group: dict[str, Any], weight_decay: float = 0.0) -> Iterator[tuple[Tensor, np.ndarray]]:
         """(parameter, gradient) for each parameter of `group` that has a gradient, with the L2
-        penalty weight_decay * p added into a new array (`.grad` itself is never written)."""
+        penalty weight_decay * p added into a new array (`.grad` itself is never written).
+
+        The gradient is always an ndarray, 0-d included: a numpy scalar would make the optimizers'
+        in-place state updates (`buffer *= momentum`) rebind a local name instead of updating state.
+        """
         for param in group["params"]:
             if param.grad is not None:
                 grad = param.grad.data
-                yield param, (grad + weight_decay * param.data if weight_decay else grad)
+                if weight_decay:
+                    grad = grad + weight_decay * param.data
+                yield param, grad if type(grad) is np.ndarray else np.asarray(grad)
 
     # ------------------------------------------------------------ state
 
@@ -109,41 +121,52 @@ class Optimizer:
                   for group in self.param_groups]
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore hyperparameters and state saved by `state_dict()` from an optimizer over parameters
-        of the same shapes in the same order (arrays are copied, in each parameter's dtype)."""
+        of the same shapes in the same order.
+
+        Everything is checked before anything is written, so a bad checkpoint leaves the optimizer
+        as it was. State arrays are copied in each parameter's dtype and stay ndarrays (0-d ones
+        too, so they keep updating in place); "step" becomes an int.
+        """
+        if not isinstance(state_dict, Mapping) or not {"state", "param_groups"} <= state_dict.keys():
+            raise TypeError(
+                "load_state_dict: expected a mapping with 'state' and 'param_groups' (as made by "
+                f"Optimizer.state_dict()), got {_describe(state_dict)}"
+            )
         saved_groups = state_dict["param_groups"]
+        self._check_group_layout(saved_groups)
+        saved_state = state_dict["state"]
+        if not isinstance(saved_state, Mapping):
+            raise TypeError(f"load_state_dict: 'state' must be a dict, got {_describe(saved_state)}")
+        params = self._indexed_params()
+        state = {}
+        for index, param_state in saved_state.items():
+            param = _indexed_param(params, index)
+            state[param] = {key: _restored_state_value(key, value, param, index)
+                            for key, value in param_state.items()}
+        for saved, group in zip(saved_groups, self.param_groups):
+            group.update({key: value for key, value in saved.items() if key != "params"})
+        self.state = state
+
+    def _check_group_layout(self, saved_groups: Any) -> None:
+        """Raise unless `saved_groups` has as many groups, of as many parameters, as this optimizer."""
+        if not isinstance(saved_groups, Sequence) or not all(isinstance(g, Mapping) for g in saved_groups):
+            raise TypeError(
+                f"load_state_dict: 'param_groups' must be a list of dicts, got {_describe(saved_groups)}"
+            )
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
                 f"load_state_dict: the saved state has {len(saved_groups)} parameter groups, this optimizer "
                 f"has {len(self.param_groups)}"
             )
         for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
-            if len(saved["params"]) != len(group["params"]):
+            saved_count = len(saved.get("params", ()))
+            if saved_count != len(group["params"]):
                 raise ValueError(
-                    f"load_state_dict: parameter group {i} has {len(saved['params'])} parameters in the "
+                    f"load_state_dict: parameter group {i} has {saved_count} parameters in the "
                     f"saved state and {len(group['params'])} here"
                 )
-        params = self._indexed_params()
-        state: dict[Tensor, dict[str, Any]] = {}
-        for index, saved_state in state_dict["state"].items():
-            param = params[int(index)]
-            restored = {}
-            for key, value in saved_state.items():
-                if isinstance(value, np.ndarray) and value.ndim:
-                    if value.shape != param.shape:
-                        raise ValueError(
-                            f"load_state_dict: state {key!r} of parameter {index} has shape {value.shape}, "
-                            f"the parameter has shape {param.shape}"
-                        )
-                    value = value.astype(param.dtype, copy=True)
-                elif isinstance(value, np.ndarray):
-                    value = value.item()
-                restored[key] = value
-            state[param] = restored
-        for saved, group in zip(saved_groups, self.param_groups):
-            group.update({key: value for key, value in saved.items() if key != "params"})
-        self.state = state
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -152,3 +175,40 @@ class Optimizer:
             lines.extend(f"    {key}: {value}" for key, value in sorted(group.items()) if key != "params")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _describe(value: Any) -> str:
+    """A short description of an unexpected value for an error message."""
+    if isinstance(value, Mapping):
+        return f"a {type(value).__name__} with keys {sorted(map(str, value))}"
+    return f"{type(value).__name__}"
+
+
+def _indexed_param(params: list[Tensor], index: Any) -> Tensor:
+    """The parameter numbered `index` (an int, or its string form) in state_dict order."""
+    if isinstance(index, (int, np.integer)) or (isinstance(index, str) and index.isdigit()):
+        if 0 <= int(index) < len(params):
+            return params[int(index)]
+    raise ValueError(
+        f"load_state_dict: the saved state names parameter {index!r}, this optimizer numbers its "
+        f"parameters 0 to {len(params) - 1}"
+    )
+
+
+def _restored_state_value(key: str, value: Any, param: Tensor, index: Any) -> Any:
+    """A saved per-parameter state value as the optimizer keeps it: "step" as an int, arrays as new
+    ndarrays of the parameter's shape and dtype (a 0-d array for a 0-d parameter, never a float)."""
+    try:
+        if key == "step":
+            return int(np.asarray(value).item())
+        array = np.array(value.data if isinstance(value, Tensor) else value, dtype=param.dtype)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"load_state_dict: state {key!r} of parameter {index} is not numeric ({error})"
+        ) from None
+    if array.shape != param.shape:
+        raise ValueError(
+            f"load_state_dict: state {key!r} of parameter {index} has shape {array.shape}, "
+            f"the parameter has shape {param.shape}"
+        )
+    return array

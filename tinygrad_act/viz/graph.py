@@ -40,6 +40,7 @@ from .graph_structure import (
     gradient_norm,
     module_names,
     owning_modules,
+    recorded_grad_norm,
 )
 
 # ColorBrewer YlGnBu, pale (small gradient) to dark (large): one colour per decade of the norm.
@@ -191,10 +192,10 @@ class _DotBuilder:
                 count += f", backward #{order[0]}" + (f"–#{order[-1]}" if len(order) > 1 else "")
             lines.append(count)
         lines.append(_shape_text(last.shape, last.dtype))
-        norm = getattr(last, "grad_norm", None)
+        norm = recorded_grad_norm(last)
         if self.show_grad and norm is not None:
             lines.append(_grad_text(norm))
-            inside = [value for node in unit.ops if (value := getattr(node, "grad_norm", None)) is not None]
+            inside = [value for node in unit.ops if (value := recorded_grad_norm(node)) is not None]
             if len(inside) > 1:
                 lines.append(f"inside: ‖grad‖ {min(inside):.3g} to {max(inside):.3g}")
         folded = [self.names[id(leaf)] for leaf in unit.leaves if id(leaf) in self.names]
@@ -207,7 +208,7 @@ class _DotBuilder:
 
     def output_item(self) -> _Item:
         node = self.root.grad_fn
-        norm = getattr(node, "grad_norm", None)
+        norm = recorded_grad_norm(node)
         lines = ["output", _shape_text(self.root.shape, self.root.dtype)]
         if self.show_data:
             lines.extend(_data_lines(self.root.data))

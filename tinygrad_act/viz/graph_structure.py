@@ -22,8 +22,18 @@ def gradient_norm(array: np.ndarray) -> float:
     return float(np.linalg.norm(np.asarray(array, dtype=np.float64).ravel()))
 
 
+# The norm of each watched node's output gradient, from its last backward. Weak keys: a record
+# never keeps a node (or the graph behind it) alive.
+_grad_norms: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def recorded_grad_norm(node: Function | None) -> float | None:
+    """The gradient norm that `watch` recorded for `node`'s output (None if none was)."""
+    return None if node is None else _grad_norms.get(node)
+
+
 class _GradNormRecorder:
-    """A backward hook that stores the norm of its node's output gradient in `node.grad_norm`.
+    """A backward hook that records the norm of its node's output gradient in `_grad_norms`.
 
     It holds the node weakly: the node holds its hooks, so a strong reference back would be a cycle.
     """
@@ -33,13 +43,15 @@ class _GradNormRecorder:
     def __init__(self, node: Function) -> None:
         self.node = weakref.ref(node)
 
-    def __call__(self, grad: Tensor) -> None:
-        self.node().grad_norm = gradient_norm(grad.data)
+    def __call__(self, grad: np.ndarray) -> None:
+        node = self.node()
+        if node is not None:
+            _grad_norms[node] = gradient_norm(grad)
 
 
 def watch(root: Tensor) -> None:
-    """Make the next backward from `root` record, on every op node, the norm of the gradient of
-    that op's output (read it as `node.grad_norm`); call it before `backward`.
+    """Make the next backward from `root` record, for every op node, the norm of the gradient of
+    that op's output (read it with `recorded_grad_norm(node)`); call it before `backward`.
 
     Intermediate tensors are freed as soon as they are used, so their gradients cannot be measured
     afterwards; leaves need no watching (their `.grad` stays). Watching twice adds nothing; a

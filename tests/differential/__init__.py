@@ -1,0 +1,1 @@
+"""Differential tests: tinygrad_act against PyTorch, the referee."""
