@@ -1,5 +1,5 @@
-"""The 784-256-256-10 ReLU MLP's training step written by hand in numpy: the reference our autograd
-is measured against (same arithmetic, no graph)."""
+"""A ReLU MLP's training step written by hand in numpy: the reference our autograd is measured
+against (same arithmetic, no graph)."""
 
 from __future__ import annotations
 
@@ -7,26 +7,25 @@ import numpy as np
 
 
 def mlp_loss_and_gradients(x: np.ndarray, y: np.ndarray, layers: list) -> tuple[float, list]:
-    """Cross-entropy of a 3-layer ReLU MLP on (x, y) and the gradient of every (weight, bias) pair,
-    with weights of shape (out, in) as nn.Linear keeps them."""
-    (w1, b1), (w2, b2), (w3, b3) = layers
+    """Cross-entropy of a ReLU MLP (ReLU after every layer but the last) on (x, y) and the gradient
+    of every (weight, bias) pair, with weights of shape (out, in) as nn.Linear keeps them."""
     rows = np.arange(len(y))
-    h1 = x @ w1.T
-    h1 += b1
-    a1 = np.maximum(h1, 0)
-    h2 = a1 @ w2.T
-    h2 += b2
-    a2 = np.maximum(h2, 0)
-    logits = a2 @ w3.T
-    logits += b3
+    inputs = [x]
+    for i, (w, b) in enumerate(layers):
+        h = inputs[-1] @ w.T
+        h += b
+        inputs.append(np.maximum(h, 0) if i < len(layers) - 1 else h)
+    logits = inputs.pop()
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     loss = -log_probabilities[rows, y].mean()
-    g3 = np.exp(log_probabilities)
-    g3[rows, y] -= 1.0
-    g3 *= 1.0 / len(y)
-    g2 = g3 @ w3
-    g2 *= a2 > 0
-    g1 = g2 @ w2
-    g1 *= a1 > 0
-    return float(loss), [(g1.T @ x, g1.sum(0)), (g2.T @ a1, g2.sum(0)), (g3.T @ a2, g3.sum(0))]
+    grad = np.exp(log_probabilities)
+    grad[rows, y] -= 1.0
+    grad *= 1.0 / len(y)
+    gradients = []
+    for (w, _), layer_input in zip(reversed(layers), reversed(inputs)):
+        gradients.append((grad.T @ layer_input, grad.sum(0)))
+        if layer_input is not x:
+            grad = grad @ w
+            grad *= layer_input > 0
+    return float(loss), gradients[::-1]

@@ -4,8 +4,8 @@ Swish with a parameter beta (Ramachandran et al. 2017), f(x) = x sigmoid(beta x)
 below with its derivative and what we know about it. From that one registration it is F.swish_beta,
 Tensor.swish_beta, nn.Activation("swish_beta", beta=...) and nn.SwishBeta, it is checked by
 ta.gradcheck like the built-ins, and `tinygrad-act --import examples/custom_activation.py activations`
-lists it. The script gradchecks it, shows the three ways to call it agree, and trains a small
-network with it on XOR.
+lists it; `swish_beta.remove()` would undo all of that. The script gradchecks it, shows the three
+ways to call it agree, and trains a small network with it on XOR.
 
     python examples/custom_activation.py [--quick] [--steps N]
 """
@@ -13,6 +13,7 @@ network with it on XOR.
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
 
 import numpy as np
@@ -34,14 +35,14 @@ def _swish_beta_backward(x: np.ndarray, y: np.ndarray, grad_output: np.ndarray, 
 
 
 @register_activation(
-    backward=_swish_beta_backward, params={"beta": 1.0},
+    backward=_swish_beta_backward,  # the parameter beta and its default come from the signature below
     formula=r"f(x) = x\,\sigma(\beta x)", derivative=r"\sigma(\beta x)\,(1 + \beta x (1 - \sigma(\beta x)))",
     # f(x) = g(beta x) / beta with g(u) = u sigmoid(u): the dip scales by 1/beta, the slopes do not.
     output_range=lambda p: (-0.27846454276107380 / p["beta"], math.inf), zero_centred=False,
     monotonic=False, saturating=False, max_derivative=1.0998393201288669,
     note="beta -> 0 gives x/2, beta = 1 is SiLU, beta -> inf approaches ReLU",
 )
-def swish_beta(x: np.ndarray, beta: float) -> np.ndarray:
+def swish_beta(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
     """x sigmoid(beta x); f'(x) = s (1 + beta x (1 - s)) with s = sigmoid(beta x)."""
     return x * _sigmoid(beta * x)
 
@@ -59,6 +60,7 @@ def show_the_three_forms() -> None:
     method = x.swish_beta(2.0).numpy()
     layer = nn.Activation("swish_beta", beta=2.0)(x).numpy()
     agree = np.array_equal(functional, method) and np.array_equal(functional, layer)
+    print(f"F.swish_beta{inspect.signature(F.swish_beta)}: {F.swish_beta.__doc__.splitlines()[0]}")
     print(f"F.swish_beta, Tensor.swish_beta and {nn.Activation('swish_beta', beta=2.0)!r} "
           f"{'agree' if agree else 'DISAGREE'}: {', '.join(f'{value:.4f}' for value in functional)}")
     spec = nn.Activation("swish_beta").spec

@@ -22,7 +22,7 @@ from tinygrad_act.data import datasets
 from tinygrad_act.diagnostics import DeadUnits
 from tinygrad_act.experiments import born_dead, dying_relu
 from tinygrad_act.experiments.common import blas_threads
-from tinygrad_act.viz.tables import render
+from tinygrad_act.experiments.protocol import as_text
 
 
 def dead_at_init(bias: float) -> dict[str, float]:
@@ -53,11 +53,10 @@ def main() -> None:
     with blas_threads(1):
         for experiment, settings in ((dying_relu, training), (born_dead, simulation)):
             result = experiment.run(settings)
-            print()
-            print("\n\n".join(render(table) for table in experiment.tables(result)))
-            print("\n".join(experiment.notes(result)))
+            print(f"\n{as_text(experiment, result)}")
             for path, caption in experiment.figures(result, args.out_dir).items():
                 print(f"wrote {caption} to {path}")
+
 
 if __name__ == "__main__":
     main()

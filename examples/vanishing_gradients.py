@@ -24,7 +24,7 @@ from tinygrad_act.data import datasets
 from tinygrad_act.diagnostics import GradientFlow
 from tinygrad_act.experiments import vanishing
 from tinygrad_act.experiments.common import blas_threads
-from tinygrad_act.viz.tables import render
+from tinygrad_act.experiments.protocol import as_text
 
 
 def one_backward(activation: str, images: np.ndarray, labels: np.ndarray) -> GradientFlow:
@@ -52,12 +52,10 @@ def main() -> None:
     print("\nAll seven activations, then training each one (SGD, the same budget), as `tinygrad-act vanishing`:")
     with blas_threads(1):  # the command's thread count, so the numbers are the command's
         result = vanishing.run(vanishing.Settings.quick() if args.quick else vanishing.Settings())
-    for table in vanishing.tables(result):
-        print(f"\n{render(table)}")
-    print()
-    print("\n".join(vanishing.notes(result)))
+    print(f"\n{as_text(vanishing, result)}")
     for path, caption in vanishing.figures(result, args.out_dir).items():
         print(f"wrote {caption} to {path}")
+
 
 if __name__ == "__main__":
     main()

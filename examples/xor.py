@@ -22,7 +22,7 @@ from tinygrad_act import Tensor, nn, optim
 from tinygrad_act.activations import list_activations
 from tinygrad_act.data.datasets import xor
 from tinygrad_act.experiments import xor as xor_experiment
-from tinygrad_act.viz.tables import render
+from tinygrad_act.experiments.protocol import as_text
 
 
 def train(activation: str, steps: int, hidden: int = 4, lr: float = 0.05, seed: int = 0) -> nn.MLP:
@@ -76,9 +76,7 @@ def main() -> None:
     if args.compare:
         # The same computation, for each activation and seed, as `tinygrad-act xor --compare [--quick]`.
         settings = xor_experiment.Settings.quick(compare=True) if args.quick else xor_experiment.Settings(compare=True)
-        result = xor_experiment.run(settings)
-        print(f"XOR, 2-4-1 network, {settings.steps} Adam steps, {settings.seeds} seeds per activation:\n")
-        print(render(xor_experiment.tables(result)[0], caption=False))
+        print(as_text(xor_experiment, xor_experiment.run(settings)))
         return
 
     model = train(args.activation, steps=xor_experiment.Settings.quick().steps if args.quick else 1000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 from collections.abc import Iterator
 
 import numpy as np
@@ -11,10 +12,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 import tinygrad_act as ta
-import tinygrad_act.functional as F
-from tinygrad_act import activations, nn
-from tinygrad_act.nn import activation_class
-from tinygrad_act.tensor import Tensor
+from tinygrad_act.activations import Registration, get_activation, list_activations
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -24,6 +22,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             "CI runs the differential tests against PyTorch, but torch is not installed: "
             "install the dev extra (pip install -e '.[dev]')"
         )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Graphviz is optional for users: without its `dot` program the tests that render pictures are
+    skipped, saying how to install it. CI installs it, so there they always run."""
+    if shutil.which("dot") or os.environ.get("CI"):
+        return
+    skip = pytest.mark.skip(reason="needs Graphviz's dot program: apt-get install graphviz (or brew install "
+                                   "graphviz); the DOT-text tests still run")
+    for item in items:
+        if item.get_closest_marker("needs_dot"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -62,15 +72,9 @@ def seeded() -> None:
 
 @pytest.fixture
 def scratch_names() -> Iterator[list[str]]:
-    """Names a test registers; afterwards they are removed from the registry, Tensor, F and nn."""
+    """Names a test registers; afterwards each is removed (registry, Tensor, F, nn and the CLI)."""
     names: list[str] = []
     yield names
     for name in names:
-        activations._REGISTRY.pop(name, None)
-        if name in vars(Tensor):
-            delattr(Tensor, name)
-        vars(F).pop(name, None)
-        class_name = activation_class(name).__name__
-        layer = vars(nn).get(class_name)
-        if isinstance(layer, type) and issubclass(layer, nn.Activation):
-            delattr(nn, class_name)
+        if name in list_activations(learnable=True):
+            Registration(get_activation(name)).remove()

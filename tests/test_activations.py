@@ -8,8 +8,10 @@ below lists more values).
 
 from __future__ import annotations
 
+import inspect
 import math
-from collections.abc import Callable
+import pydoc
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -17,13 +19,16 @@ import pytest
 
 import tinygrad_act as ta
 import tinygrad_act.functional as F
-from tinygrad_act import Tensor, activations, nn
+from tinygrad_act import Tensor, nn
 from tinygrad_act.activations import (
     ActivationSpec,
+    Registration,
+    builtins,
     get_activation,
     list_activations,
     register_activation,
 )
+from tinygrad_act.experiments import xor
 from tinygrad_act.special import erf, erfc
 from tinygrad_act.viz.activation_plots import activation_curve
 
@@ -47,21 +52,6 @@ PARAMETERS: dict[str, list[dict[str, Any]]] = {
 }
 # Checked by gradcheck only.
 GRADCHECK_ONLY_PARAMETERS: dict[str, list[dict[str, Any]]] = {}
-
-# Where the derivative jumps: gradcheck stays away from these, the metadata grid includes them.
-KINKS: dict[str, Callable[[dict], tuple[float, ...]]] = {
-    "step": lambda p: (0.0,),
-    "relu": lambda p: (0.0,),
-    "leaky_relu": lambda p: (0.0,),
-    "elu": lambda p: (0.0,),
-    "selu": lambda p: (0.0,),
-    "celu": lambda p: (0.0,),
-    "relu6": lambda p: (0.0, 6.0),
-    "hardtanh": lambda p: (p["min_val"], p["max_val"]),
-    "hardsigmoid": lambda p: (-3.0, 3.0),
-    "hardswish": lambda p: (-3.0, 3.0),
-    "softplus": lambda p: (p["threshold"] / p["beta"],),
-}
 
 GRADCHECK_POINTS = np.array([-5.7, -3.4, -2.6, -1.9, -1.2, -0.7, -0.3, 0.2, 0.6, 1.3, 2.2, 2.8, 3.5, 5.1, 6.4])
 FINE_GRID = np.linspace(-20.0, 20.0, 400001)
@@ -89,8 +79,7 @@ ROW_CASES = [case for case in ALL_CASES if not get_activation(case[0]).elementwi
 
 
 def _kinks(spec: ActivationSpec, params: dict[str, Any]) -> np.ndarray:
-    rule = KINKS.get(spec.name)
-    return np.array(rule(params) if rule else (), dtype=np.float64)
+    return np.array(spec.kinks_for(params), dtype=np.float64)
 
 
 def _value_and_slope(spec: ActivationSpec, x: np.ndarray, params: dict[str, Any], dtype: Any = np.float64
@@ -183,8 +172,8 @@ def test_value_at_known_point_matches_closed_form(name, params, x, expected):
 
 
 def test_selu_constants_are_pytorchs_to_ten_digits():
-    assert activations.SELU_ALPHA == pytest.approx(SELU_ALPHA, rel=1e-10)
-    assert activations.SELU_SCALE == pytest.approx(SELU_SCALE, rel=1e-10)
+    assert builtins.SELU_ALPHA == pytest.approx(SELU_ALPHA, rel=1e-10)
+    assert builtins.SELU_SCALE == pytest.approx(SELU_SCALE, rel=1e-10)
     x = Tensor([1.0, -1e4], dtype=np.float64)
     assert F.selu(x).numpy() == pytest.approx([SELU_SCALE, -SELU_SCALE * SELU_ALPHA], rel=1e-10)
 
@@ -429,10 +418,11 @@ SWISH_FACTS = dict(
 
 
 @pytest.fixture
-def scaled_swish(scratch_names) -> ActivationSpec:
-    scratch_names.append("scaled_swish")
-    return register_activation("scaled_swish", _swish_forward, backward=_swish_backward,
-                               params={"beta": 1.0}, **SWISH_FACTS)
+def scaled_swish() -> Iterator[Registration]:
+    registration = register_activation("scaled_swish", _swish_forward, backward=_swish_backward,
+                                       params={"beta": 1.0}, **SWISH_FACTS)
+    yield registration
+    registration.remove()
 
 
 def test_registered_activation_is_a_functional(scaled_swish):
@@ -489,7 +479,8 @@ def test_decorator_form_takes_the_name_from_the_function(scratch_names):
     def cube(x):
         return x**3
 
-    assert get_activation("cube") is cube
+    assert get_activation("cube") is cube.spec
+    assert cube.formula == "" and cube(Tensor([2.0])).item() == 8.0
     assert Tensor([2.0]).cube().item() == 8.0
 
 
@@ -503,7 +494,8 @@ def test_registering_a_taken_name_raises_unless_replace(scaled_swish):
         register_activation("scaled_swish", _swish_forward, backward=_swish_backward, params={"beta": 1.0})
 
 
-def test_replace_redefines_the_functional_method_and_layer(scaled_swish):
+def test_replace_redefines_the_functional_method_and_layer(scaled_swish, scratch_names):
+    scratch_names.append("scaled_swish")  # the redefinition, removed after the test
     register_activation("scaled_swish", lambda x: 2.0 * x, backward=lambda x, y, grad_output: 2.0 * grad_output,
                         saves="none", replace=True)
     x = Tensor([1.5])
@@ -540,3 +532,117 @@ def test_unexpected_parameter_error_names_the_valid_parameters():
 def test_too_many_positional_parameters_error_says_how_many_there_are():
     with pytest.raises(TypeError, match=r"relu\(\) takes 0 parameter\(s\) \(none\), got 1 positional"):
         F.relu(Tensor([1.0]), 0.2)
+
+
+# ====================================================================== generated surfaces and their undo
+
+
+def test_functional_signature_shows_the_parameters_and_their_defaults():
+    assert str(inspect.signature(F.leaky_relu)) == "(input, negative_slope=0.01)"
+    assert str(inspect.signature(F.softplus)) == "(input, beta=1.0, threshold=20.0)"
+
+
+def test_tensor_method_signature_shows_self_and_the_parameters():
+    assert str(inspect.signature(Tensor.leaky_relu)) == "(self, negative_slope=0.01)"
+
+
+def test_nn_class_signature_takes_the_parameters_and_pytorchs_inplace():
+    assert str(inspect.signature(nn.LeakyReLU)) == "(negative_slope=0.01, *, inplace=False)"
+
+
+@pytest.mark.parametrize("surface", [F.relu, Tensor.relu, nn.ReLU], ids=["F", "Tensor", "nn"])
+def test_help_shows_the_formula_and_the_note_not_the_spec_class(surface):
+    text = pydoc.render_doc(surface, renderer=pydoc.plaintext)
+    spec = get_activation("relu")
+    assert spec.formula in text and "dying ReLU" in text and spec.derivative in text
+    assert "One registered activation" not in text
+
+
+def test_remove_undoes_every_surface(scaled_swish):
+    scaled_swish.remove()
+    assert "scaled_swish" not in list_activations()
+    assert not hasattr(F, "scaled_swish") and not hasattr(Tensor, "scaled_swish")
+    assert not hasattr(nn, "ScaledSwish")
+    with pytest.raises(ValueError, match="unknown activation 'scaled_swish'"):
+        nn.Activation("scaled_swish")
+
+
+def test_a_removed_name_is_refused_as_a_command_line_activation(scaled_swish):
+    assert xor.Settings(activation="scaled_swish").activation == "scaled_swish"
+    scaled_swish.remove()
+    with pytest.raises(ValueError, match="unknown activation 'scaled_swish'"):
+        xor.Settings(activation="scaled_swish")
+
+
+def test_remove_leaves_a_redefinition_alone(scaled_swish, scratch_names):
+    scratch_names.append("scaled_swish")  # the redefinition, removed after the test
+    redefined = register_activation("scaled_swish", lambda x: 2.0 * x, replace=True, saves="none",
+                                    backward=lambda x, y, grad_output: 2.0 * grad_output)
+    scaled_swish.remove()
+    assert get_activation("scaled_swish") is redefined.spec
+    assert F.scaled_swish(Tensor([1.5])).item() == 3.0
+
+
+def test_a_refused_name_leaves_no_trace():
+    with pytest.raises(ValueError, match="would replace F.linear"):
+        register_activation("linear", lambda x: x, backward=lambda x, y, grad_output: grad_output)
+    assert "linear" not in list_activations() and "linear" not in vars(Tensor)
+
+
+def test_forward_rule_declares_its_parameters_in_its_signature(scratch_names):
+    scratch_names.append("shifted_swish")
+
+    @register_activation(backward=lambda x, y, grad_output, beta=1.0, shift=0.0: grad_output)
+    def shifted_swish(x, beta=1.0, shift=0.0):
+        return x / (1 + np.exp(-beta * x)) + shift
+
+    assert shifted_swish.params == {"beta": 1.0, "shift": 0.0}
+    assert str(inspect.signature(F.shifted_swish)) == "(input, beta=1.0, shift=0.0)"
+    assert F.shifted_swish(Tensor([0.0]), 2.0, shift=3.0).item() == 3.0
+
+
+def test_a_forward_parameter_without_a_default_needs_params():
+    with pytest.raises(TypeError, match="beta have no default"):
+        register_activation("no_default", lambda x, beta: x * beta, backward=lambda x, y, grad_output, beta: grad_output)
+    assert "no_default" not in list_activations()
+
+
+# ====================================================================== facts for other layers
+
+
+def test_prelu_is_registered_as_a_learnable_layer():
+    spec = get_activation("prelu")
+    assert spec.learnable and spec.torch_class == "PReLU" and spec.init_family == "kaiming"
+    assert "prelu" in list_activations(learnable=True) and "prelu" not in list_activations()
+    assert not hasattr(F, "prelu") and not hasattr(Tensor, "prelu")
+
+
+def test_prelu_as_a_plain_activation_layer_points_to_its_class():
+    with pytest.raises(ValueError, match="nn.PReLU"):
+        nn.Activation("prelu")
+
+
+def test_prelu_is_a_command_line_activation():
+    assert xor.Settings(activation="prelu").activation == "prelu"
+
+
+def test_every_builtin_init_family_is_known():
+    assert {get_activation(name).init_family for name in list_activations(learnable=True)} == {
+        "kaiming", "lecun", "xavier"}
+
+
+def test_an_unknown_init_family_is_refused():
+    with pytest.raises(ValueError, match="init_family must be one of kaiming, lecun, xavier"):
+        register_activation("odd", lambda x: x, backward=lambda x, y, grad_output: grad_output, init_family="he")
+    assert "odd" not in list_activations()
+
+
+@pytest.mark.parametrize("case", [c for c in ELEMENTWISE_CASES if get_activation(c[0]).kinks_for(c[1])], ids=_case_id)
+def test_declared_kinks_are_where_the_function_or_its_derivative_jumps(case):
+    """Just either side of each declared kink f or f' differs by more than the step itself explains:
+    a kink is not made up (softplus's threshold, where sigmoid(threshold) and 1 differ by e^-20)."""
+    name, params = case
+    spec = get_activation(name)
+    for kink in spec.kinks_for(params):
+        values, slopes = _value_and_slope(spec, [kink - 1e-6, kink + 1e-6], params)
+        assert slopes[0] != slopes[1] or abs(values[1] - values[0]) > 1e-3, f"{_case_id(case)}: no jump at {kink}"

@@ -326,13 +326,21 @@ def test_softmin_layer_takes_dim_as_pytorchs_does(rng):
                                torch.nn.Softmin(dim=0)(torch.tensor(x)).numpy(), rtol=1e-14)
 
 
-KINKS = {"relu": (0.0,), "relu6": (0.0, 6.0), "hardtanh": (-1.0, 1.0), "hardsigmoid": (-3.0, 3.0),
-         "hardswish": (-3.0, 3.0), "leaky_relu": (0.0,), "elu": (0.0,), "selu": (0.0,), "celu": (0.0,),
-         "softplus": (20.0,)}
+KINK_CASES = [case for case in CASES if get_activation(case[0]).kinks_for(case[1])]
 
 
-@pytest.mark.parametrize("name, kinks", KINKS.items(), ids=list(KINKS))
-def test_derivative_at_a_kink_is_pytorchs(name, kinks):
-    x = np.array(kinks, dtype=np.float64)
-    _, grad = ours(name, {}, x, np.ones_like(x))
-    np.testing.assert_allclose(grad, theirs(name, {}, x, np.ones_like(x))[1], rtol=1e-15)
+@pytest.mark.parametrize("case", KINK_CASES, ids=_case_id)
+def test_derivative_at_a_declared_kink_is_pytorchs(case):
+    name, params = case
+    x = np.array(get_activation(name).kinks_for(params), dtype=np.float64)
+    _, grad = ours(name, params, x, np.ones_like(x))
+    np.testing.assert_allclose(grad, theirs(name, params, x, np.ones_like(x))[1], rtol=1e-15)
+
+
+@pytest.mark.parametrize("name", [name for name in list_activations(learnable=True) if get_activation(name).torch_class])
+def test_torch_class_is_pytorchs_layer_for_the_same_activation(name, rng):
+    spec = get_activation(name)
+    x = rng.normal(size=(3, 4)) * 3.0
+    theirs_layer = getattr(torch.nn, spec.torch_class)(**spec.params).double()
+    np.testing.assert_allclose(nn.activation_layer(name, dtype=np.float64)(Tensor(x, dtype=np.float64)).numpy(),
+                               theirs_layer(torch.tensor(x)).detach().numpy(), rtol=1e-12, atol=1e-15)

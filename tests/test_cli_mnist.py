@@ -65,8 +65,8 @@ def test_mnist_shows_a_progress_bar_on_stderr_unless_told_not_to(capsys, no_mnis
     assert capsys.readouterr().err == ""
 
 
-def test_train_mnist_quick_result_matches_its_history():
-    result = mnist.train_mnist(quick=True, epochs=2, progress=False)
+def test_quick_run_result_matches_its_history():
+    result = mnist.run(mnist.Settings.quick(progress=False))
     assert result.model.sizes == [784, 256, 256, 10]
     assert len(result.history.loss) == len(result.history.val_accuracy) == 2
     assert result.test_accuracy == result.history.val_accuracy[-1]
@@ -74,14 +74,14 @@ def test_train_mnist_quick_result_matches_its_history():
 
 
 def test_constant_schedule_trains_differently_from_the_cosine_default():
-    cosine = mnist.train_mnist(quick=True, epochs=2, progress=False)
-    constant = mnist.train_mnist(quick=True, epochs=2, progress=False, schedule="constant")
+    cosine = mnist.run(mnist.Settings.quick(progress=False))
+    constant = mnist.run(mnist.Settings.quick(progress=False, schedule="constant"))
     assert cosine.history.loss[1] != constant.history.loss[1]
 
 
-def test_train_mnist_rejects_an_unknown_schedule():
-    with pytest.raises(ValueError, match="unknown schedule 'linear'; valid names: cosine, constant"):
-        mnist.train_mnist(quick=True, epochs=2, progress=False, schedule="linear")
+def test_settings_reject_an_unknown_schedule():
+    with pytest.raises(ValueError, match="Settings.schedule: must be one of cosine, constant, got 'linear'"):
+        mnist.Settings(schedule="linear")
 
 
 def test_blas_threads_limits_blas_inside_the_block_only():

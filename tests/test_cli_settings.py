@@ -15,7 +15,7 @@ import pytest
 from tinygrad_act import experiments
 from tinygrad_act.cli import build_parser, main
 from tinygrad_act.experiments import mnist, registered, vanishing, xor
-from tinygrad_act.experiments.protocol import About, SettingsBase, command_line, knob, resolve
+from tinygrad_act.experiments.protocol import About, SettingsBase, command_line, flag_name, knob, resolve
 from tinygrad_act.viz.tables import Table
 
 
@@ -68,8 +68,7 @@ def test_every_knob_is_a_flag_of_its_command():
     for experiment in registered():
         options = commands[experiment.ABOUT.command_name]._option_string_actions
         for field in dataclasses.fields(experiment.Settings):
-            flag = ("--no-" if field.default is True else "--") + field.name.replace("_", "-")
-            assert flag in options, (experiment.ABOUT.key, flag)
+            assert flag_name(field) in options, (experiment.ABOUT.key, field.name)
 
 
 def test_command_line_carries_switches_first_and_only_the_given_values():

@@ -18,7 +18,7 @@ from tinygrad_act.experiments.common import OPTIMIZERS, make_optimizer
 
 SOLVING_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu")
 # Each run of the full 1000 default steps takes about 0.1 s; five seeds show a majority.
-SEEDS = range(5)
+SEEDS = 5
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture) -> str:
@@ -54,7 +54,7 @@ def test_xor_prints_a_four_row_truth_table_that_matches_xor_for_tanh(capsys):
 
 
 def test_tanh_run_with_the_default_settings_really_solves_xor():
-    run = xor.train_xor("tanh", seed=0)
+    run = xor.run(xor.Settings(activation="tanh", seed=0)).runs[0].runs[0]
     _, target = xor_data()
     assert run.solved
     assert ((run.probabilities > 0.5) == (target.ravel() == 1)).all()
@@ -69,20 +69,20 @@ def test_xor_truth_table_marks_wrong_rows_for_identity(capsys):
 
 
 def test_identity_is_at_most_three_quarters_right_for_every_seed():
-    (row,) = xor.compare(["identity"], seeds=range(10))
+    (row,) = xor.run(xor.Settings(compare=True, activations=("identity",), seeds=10)).runs
     assert all(run.accuracy <= 0.75 for run in row.runs)
     assert row.success_rate == 0.0
 
 
 def test_step_hidden_weights_never_move_and_it_never_solves_xor():
-    (row,) = xor.compare(["step"], seeds=range(10))
+    (row,) = xor.run(xor.Settings(compare=True, activations=("step",), seeds=10)).runs
     assert all(run.hidden_weight_change == 0.0 for run in row.runs)
     assert not any(run.solved for run in row.runs)
 
 
 @pytest.mark.parametrize("activation", SOLVING_ACTIVATIONS)
 def test_non_linear_activation_solves_xor_for_a_majority_of_seeds(activation):
-    (row,) = xor.compare([activation], seeds=SEEDS)
+    (row,) = xor.run(xor.Settings(compare=True, activations=(activation,), seeds=SEEDS)).runs
     assert row.success_rate > 0.5
     assert row.max_hidden_weight_change > 0.0
 

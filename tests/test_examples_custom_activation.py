@@ -24,6 +24,10 @@ def test_example_gradchecks_each_beta(quick_run_output):
         assert f"gradcheck passed: swish_beta(beta={beta})" in quick_run_output
 
 
+def test_example_functional_shows_the_parameter_from_the_rules_signature(quick_run_output):
+    assert r"F.swish_beta(input, beta=1.0): swish_beta: f(x) = x\,\sigma(\beta x)" in quick_run_output
+
+
 def test_example_functional_method_and_layer_agree(quick_run_output):
     assert "F.swish_beta, Tensor.swish_beta and Activation('swish_beta(2)') agree" in quick_run_output
 

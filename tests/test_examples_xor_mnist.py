@@ -47,9 +47,9 @@ def test_xor_example_with_identity_gets_a_row_wrong():
 
 def test_xor_example_compare_prints_every_activation_of_the_experiment():
     output = run_example("xor.py", "--compare", "--quick")
-    assert "300 Adam steps, 3 seeds per activation" in output
-    names = [line.split()[0] for line in output.splitlines()[4:] if line.strip()]
-    assert names == list(COMPARED_ACTIVATIONS)
+    assert "300 steps of adam (lr 0.05), 3 seeds per activation" in output
+    table = output.split("\n\n")[1]  # under the caption, above the notes
+    assert [line.split()[0] for line in table.splitlines()[2:]] == list(COMPARED_ACTIVATIONS)
     assert re.search(r"^step +0/3 .*no \(gradient is 0\)", output, re.MULTILINE)
 
 

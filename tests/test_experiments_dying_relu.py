@@ -13,6 +13,7 @@ import pytest
 
 from tinygrad_act.cli import main
 from tinygrad_act.experiments import born_dead, dying_relu
+from tinygrad_act.viz.tables import render
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -21,7 +22,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def runs() -> dict[str, dying_relu.DyingRun]:
     """Every default variant, 3 epochs on the built-in MNIST subset, by variant name."""
-    return {run.variant.name: run for run in dying_relu.run_dying_relu(quick=True, epochs=3)}
+    return {run.variant.name: run for run in dying_relu.run(dying_relu.Settings.quick(epochs=3)).runs}
 
 
 def _by(runs, activation, kind=None):
@@ -30,10 +31,11 @@ def _by(runs, activation, kind=None):
 
 
 def test_default_variants_cover_both_problems_and_every_fix():
-    variants = dying_relu.default_variants()
+    settings = dying_relu.Settings()
+    variants = dying_relu.default_variants(settings)
     problems = [variant for variant in variants if variant.kind == "kills units"]
     assert {(v.activation, v.lr, v.bias_init) for v in problems} == {
-        ("relu", dying_relu.LARGE_LR, 0.0), ("relu", dying_relu.SMALL_LR, dying_relu.NEGATIVE_BIAS)}
+        ("relu", settings.large_lr, 0.0), ("relu", settings.small_lr, settings.negative_bias)}
     fixes = {variant.activation for variant in variants if variant.kind == "fix"}
     assert fixes == {"leaky_relu", "elu", "selu", "relu"}
     assert len({variant.name for variant in variants}) == len(variants)
@@ -47,13 +49,13 @@ def test_dead_fraction_is_recorded_at_init_and_after_every_epoch(runs):
 
 
 def test_too_large_lr_kills_relu_units_that_were_alive_at_init(runs):
-    run = runs[f"relu, lr {dying_relu.LARGE_LR:g} (too large)"]
+    run = runs["relu, lr 0.03 (too large)"]
     assert run.mean_dead_history()[0] == 0.0
     assert run.mean_dead > 0.3
 
 
 def test_negative_bias_kills_relu_units_from_the_start_and_they_stay_dead(runs):
-    run = runs[f"relu, bias {dying_relu.NEGATIVE_BIAS:g}"]
+    run = runs["relu, bias -0.5"]
     assert run.mean_dead_history()[0] > 0.3
     assert run.final_dead[-1] == 1.0  # the last hidden layer is off for every input: the net is constant
     assert run.test_accuracy < 0.2
@@ -79,16 +81,17 @@ def test_fixed_relu_variants_learn(runs):
 
 
 def test_same_seed_gives_identical_numbers():
-    variants = dying_relu.default_variants()[:1]
-    first = dying_relu.run_dying_relu(variants, quick=True, epochs=1, seed=5)[0]
-    second = dying_relu.run_dying_relu(variants, quick=True, epochs=1, seed=5)[0]
+    settings = dying_relu.Settings.quick(epochs=1, seed=5)
+    train, test = settings.load_data()
+    variant = dying_relu.default_variants(settings)[0]
+    first, second = (dying_relu.train_variant(variant, train, test, train[0], settings) for _ in range(2))
     assert first.dead == second.dead and first.loss == second.loss
     assert first.test_accuracy == second.test_accuracy
 
 
 def test_table_has_a_row_per_variant_with_per_layer_fractions(runs):
-    table = dying_relu.dying_table(list(runs.values()))
-    lines = table.splitlines()
+    lines = render(dying_relu.tables(dying_relu.Result(dying_relu.Settings(), list(runs.values())))[0],
+                   caption=False).splitlines()
     assert all(header in lines[0] for header in ("dead L1", "dead L2", "dead L3", "mean dead", "test accuracy"))
     assert len(lines) == 2 + len(runs)
     for name in runs:
@@ -101,7 +104,7 @@ def test_table_has_a_row_per_variant_with_per_layer_fractions(runs):
 @pytest.fixture(scope="module")
 def born() -> dict[tuple[int, int], born_dead.BornDeadEstimate]:
     """Widths 2 and 5, depths 1..20, 1-D input, 600 nets each, by (width, depth)."""
-    estimates = born_dead.simulate_born_dead(widths=(2, 5), max_depth=20, input_dim=1, nets=600)
+    estimates = born_dead.run(born_dead.Settings(widths=(2, 5), max_depth=20, input_dims=(1,), nets=600)).runs
     return {(e.width, e.depth): e for e in estimates}
 
 
@@ -141,14 +144,14 @@ def test_depth_one_is_small_and_matches_the_exact_value(born):
 
 
 def test_two_dimensional_input_gives_the_same_trend():
-    estimates = born_dead.simulate_born_dead(widths=(2,), max_depth=10, input_dim=2, nets=300)
+    estimates = born_dead.run(born_dead.Settings(widths=(2,), max_depth=10, input_dims=(2,), nets=300)).runs
     assert estimates[-1].probability > 0.5 > estimates[0].probability
 
 
 def test_simulation_is_deterministic_with_the_seed():
-    first = born_dead.simulate_born_dead(widths=(3,), max_depth=8, nets=200, seed=7)
-    second = born_dead.simulate_born_dead(widths=(3,), max_depth=8, nets=200, seed=7)
-    other = born_dead.simulate_born_dead(widths=(3,), max_depth=8, nets=200, seed=8)
+    settings = born_dead.Settings(widths=(3,), max_depth=8, input_dims=(1,), nets=200, seed=7)
+    first, second = born_dead.run(settings).runs, born_dead.run(settings).runs
+    other = born_dead.run(settings.replace(seed=8)).runs
     assert first == second
     assert [e.dead for e in first] != [e.dead for e in other]
 
@@ -162,7 +165,7 @@ def test_grid_covers_the_domain_corners():
 
 def test_single_unit_nets_die_at_the_exact_rate():
     # one unit, one input: off on [-a, a] iff b <= -a|w|, probability atan(1/a)/pi = 1/6 for a = sqrt(3)
-    estimate = born_dead.simulate_born_dead(widths=(1,), max_depth=1, nets=3000)[0]
+    estimate = born_dead.run(born_dead.Settings(widths=(1,), max_depth=1, input_dims=(1,), nets=3000)).runs[0]
     low, high = estimate.interval
     exact = born_dead.exact_depth_one(1)
     assert exact == pytest.approx(1 / 6)
@@ -177,12 +180,13 @@ def test_constant_nets_stay_constant_at_every_greater_depth():
 
 
 def test_born_dead_table_shows_probability_and_interval(born):
-    table = born_dead.born_dead_table(list(born.values()), depths=[1, 10])
-    lines = table.splitlines()
+    settings = born_dead.Settings(widths=(2, 5), max_depth=10, input_dims=(1,))
+    lines = render(born_dead.tables(born_dead.Result(settings, list(born.values())))[0], caption=False).splitlines()
     assert "width 2" in lines[0] and "width 5" in lines[0]
     estimate = born[2, 10]
     low, high = estimate.interval
-    assert f"{estimate.probability:.3f} [{low:.3f}, {high:.3f}]" in lines[3]
+    depth_10 = next(line for line in lines if line.split()[:2] == ["1", "10"])
+    assert f"{estimate.probability:.3f} [{low:.3f}, {high:.3f}]" in depth_10
 
 
 # ---------------------------------------------------------------- the command

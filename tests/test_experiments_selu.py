@@ -7,6 +7,7 @@ import pytest
 
 from tinygrad_act.cli import main
 from tinygrad_act.experiments import selu
+from tinygrad_act.viz.tables import render
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -15,7 +16,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def stats() -> dict[str, selu.LayerStats]:
     """selu, relu, tanh and sigmoid, 50 layers of 100, 500 N(0, 1) inputs, 2 nets each, by activation."""
-    return {result.activation: result for result in selu.run_selu(samples=500, seeds=2)}
+    return {result.activation: result for result in selu.run(selu.Settings(samples=500, seeds=2)).runs}
 
 
 def test_each_activation_gets_its_matching_init(stats):
@@ -48,13 +49,13 @@ def test_tanh_loses_most_of_its_spread_over_50_layers(stats):
 
 
 def test_selu_also_normalises_standardised_mnist_images():
-    result = selu.run_selu(["selu"], source="data", quick=True, samples=500, seeds=2)[0]
+    result = selu.run(selu.Settings.quick(activations=("selu",), inputs="data")).runs[0]
     assert max(abs(mean) for mean in result.means) < 0.2
     assert all(0.7 < std < 1.3 for std in result.stds)
 
 
 def test_standardised_images_have_mean_0_and_std_1_per_varying_pixel():
-    images = selu.standardised_inputs("data", samples=500, quick=True)
+    images = selu.standardised_inputs(selu.Settings.quick(inputs="data"))
     spread = images.std(axis=0)
     varying = spread > 0
     np.testing.assert_allclose(images.mean(axis=0), 0.0, atol=1e-5)
@@ -62,21 +63,21 @@ def test_standardised_images_have_mean_0_and_std_1_per_varying_pixel():
 
 
 def test_unknown_input_source_is_an_error():
-    with pytest.raises(ValueError, match="'random' or 'data'"):
-        selu.standardised_inputs("noise")
+    with pytest.raises(ValueError, match="must be one of random, data"):
+        selu.Settings(inputs="noise")
 
 
 def test_same_seed_gives_identical_numbers():
-    first = selu.run_selu(["selu"], depth=5, samples=50, seeds=1, seed=2)
-    second = selu.run_selu(["selu"], depth=5, samples=50, seeds=1, seed=2)
-    other = selu.run_selu(["selu"], depth=5, samples=50, seeds=1, seed=3)
+    settings = selu.Settings(activations=("selu",), depth=5, samples=50, seeds=1, seed=2)
+    first, second = selu.run(settings).runs, selu.run(settings).runs
+    other = selu.run(settings.replace(seed=3)).runs
     assert first == second
     assert first[0].means != other[0].means
 
 
 def test_table_shows_layer_1_and_every_5th(stats):
-    table = selu.selu_table(list(stats.values()))
-    lines = table.splitlines()
+    settings = selu.Settings(samples=500, seeds=2)
+    lines = render(selu.tables(selu.Result(settings, list(stats.values())))[0], caption=False).splitlines()
     assert [line.split()[0] for line in lines[2:]] == ["1", "5", "10", "15", "20", "25", "30", "35", "40", "45", "50"]
     assert "selu mean" in lines[0] and "sigmoid std" in lines[0]
     assert f"{stats['selu'].stds[9]:.3f}" in lines[4]

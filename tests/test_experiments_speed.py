@@ -8,6 +8,7 @@ import pytest
 
 from tinygrad_act.cli import main
 from tinygrad_act.experiments import speed
+from tinygrad_act.viz.tables import render
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -16,8 +17,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def runs() -> dict[str, speed.SpeedRun]:
     """relu, tanh and sigmoid racing to 0.95 on the built-in subset, at most 300 steps, by activation."""
-    results = speed.run_speed(quick=True, target=0.95, budget=300, eval_every=10, eval_size=1000)
-    return {run.activation: run for run in results}
+    results = speed.run(speed.Settings.quick(target=0.95, budget=300, eval_every=10, eval_size=1000))
+    return {run.activation: run for run in results.runs}
 
 
 def _run(activation: str, steps_to_target: int | None, steps_taken: int) -> speed.SpeedRun:
@@ -69,8 +70,7 @@ def test_ratio_is_unknown_when_neither_reaches_the_target():
 
 
 def test_table_has_the_three_activations_and_their_ratios(runs):
-    table = speed.speed_table(list(runs.values()))
-    lines = table.splitlines()
+    lines = render(speed.tables(speed.Result(speed.Settings(), list(runs.values())))[0], caption=False).splitlines()
     assert [line.split()[0] for line in lines[2:]] == ["relu", "tanh", "sigmoid"]
     ratio, relation = speed.step_ratio(runs["tanh"], runs["relu"])
     expected = f"{ratio:.2f}" if relation == "=" else f"{relation} {ratio:.2f}"
@@ -78,8 +78,8 @@ def test_table_has_the_three_activations_and_their_ratios(runs):
 
 
 def test_same_seed_gives_identical_numbers():
-    first = speed.run_speed(["relu"], quick=True, hidden=(32,), budget=40, eval_every=10, seed=1)[0]
-    second = speed.run_speed(["relu"], quick=True, hidden=(32,), budget=40, eval_every=10, seed=1)[0]
+    settings = speed.Settings.quick(activations=("relu",), hidden=(32,), budget=40, eval_every=10, seed=1)
+    first, second = speed.run(settings).runs[0], speed.run(settings).runs[0]
     assert first.curve == second.curve and first.steps_to_target == second.steps_to_target
 
 

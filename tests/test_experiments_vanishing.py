@@ -14,21 +14,22 @@ import pytest
 from tinygrad_act.cli import main
 from tinygrad_act.experiments import vanishing
 from tinygrad_act.rng import manual_seed
+from tinygrad_act.viz.tables import render
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 
 @pytest.fixture(scope="module")
-def result() -> vanishing.VanishingResult:
+def result() -> vanishing.Result:
     """10 hidden layers of 128 on the built-in MNIST subset: sigmoid and relu, each with its matching init."""
-    return vanishing.run_vanishing(["sigmoid", "relu"], quick=True, steps=150)
+    return vanishing.run(vanishing.Settings.quick(activations=("sigmoid", "relu"), steps=150))
 
 
 @pytest.fixture(scope="module")
-def exploding() -> vanishing.VanishingResult:
+def exploding() -> vanishing.Result:
     """relu with every initial weight doubled, trained unclipped and with the gradient norm clipped to 1."""
-    return vanishing.run_vanishing(["relu"], quick=True, steps=30, init_scale=2.0, clip=1.0)
+    return vanishing.run(vanishing.Settings.quick(activations=("relu",), steps=30, init_scale=2.0, clip=1.0))
 
 
 def test_matching_inits_are_xavier_for_sigmoid_and_kaiming_for_relu(result):
@@ -68,30 +69,30 @@ def test_training_records_one_loss_per_step(result):
 
 
 def test_same_seed_gives_identical_numbers():
-    first = vanishing.run_vanishing(["tanh"], quick=True, steps=20, depth=4, seed=3)
-    second = vanishing.run_vanishing(["tanh"], quick=True, steps=20, depth=4, seed=3)
+    settings = vanishing.Settings.quick(activations=("tanh",), steps=20, depth=4, seed=3)
+    first, second = vanishing.run(settings), vanishing.run(settings)
     assert first.profiles == second.profiles
     assert first.runs[0].losses == second.runs[0].losses
     assert first.runs[0].test_accuracy == second.runs[0].test_accuracy
 
 
 def test_another_seed_gives_other_numbers():
-    first = vanishing.run_vanishing(["tanh"], quick=True, steps=5, depth=4, seed=3)
-    second = vanishing.run_vanishing(["tanh"], quick=True, steps=5, depth=4, seed=4)
+    settings = vanishing.Settings.quick(activations=("tanh",), steps=5, depth=4, seed=3)
+    first, second = vanishing.run(settings), vanishing.run(settings.replace(seed=4))
     assert first.profiles[0].norms != second.profiles[0].norms
 
 
 def test_one_init_for_every_activation():
-    result = vanishing.run_vanishing(["relu"], quick=True, steps=1, depth=3, init="xavier_uniform")
+    result = vanishing.run(vanishing.Settings.quick(activations=("relu",), steps=1, depth=3, init="xavier_uniform"))
     assert result.profile("relu").init == "xavier_uniform"
 
 
 def test_init_scale_multiplies_every_weight():
     manual_seed(0)
-    plain = vanishing.deep_mlp("relu", depth=3, width=8)
+    plain = vanishing.deep_mlp("relu", vanishing.Settings(depth=3, width=8))
     weights = [linear.weight.data.copy() for linear in plain.linears()]
     manual_seed(0)
-    scaled = vanishing.deep_mlp("relu", depth=3, width=8, init_scale=2.0)
+    scaled = vanishing.deep_mlp("relu", vanishing.Settings(depth=3, width=8, init_scale=2.0))
     for weight, linear in zip(weights, scaled.linears()):
         np.testing.assert_allclose(linear.weight.data, 2.0 * weight)
 
@@ -113,7 +114,7 @@ def test_doubled_weights_diverge_unclipped_and_stay_finite_clipped(exploding):
 
 
 def test_gradient_table_has_a_row_per_layer_and_the_ratios(result):
-    table = vanishing.gradient_table(result)
+    table = render(vanishing.tables(result)[0], caption=False)
     lines = table.splitlines()
     assert "sigmoid" in lines[0] and "relu" in lines[0]
     assert [line.split()[0] for line in lines[3:14]] == [str(layer) for layer in range(1, 12)]
@@ -122,7 +123,7 @@ def test_gradient_table_has_a_row_per_layer_and_the_ratios(result):
 
 
 def test_training_table_reports_divergence(exploding):
-    table = vanishing.training_table(exploding)
+    table = render(vanishing.tables(exploding)[1])
     assert str(exploding.run("relu", None).diverged_at) in table
     assert "nan" in table
 

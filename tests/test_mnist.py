@@ -298,6 +298,8 @@ def test_all_mirrors_failing_raises_an_error_naming_files_folder_and_urls(tmp_pa
     assert f"{mirror_server.base_url}/missing/train-images-idx3-ubyte.gz: HTTP Error 404" in message
     assert len(mirror_server.requests) == 4
     assert not list((tmp_path / "synthetic").glob("*"))
+    assert message.count(f"{mirror_server.base_url}/missing/train-images-idx3-ubyte.gz") == 1  # said once
+    assert "(2 attempts)" in message
 
 
 def test_download_into_a_read_only_folder_raises_the_helpful_error(tmp_path, mirror_server):
@@ -472,7 +474,7 @@ def test_load_of_an_unknown_dataset_lists_the_valid_names():
 
 
 def test_datasets_lists_the_loadable_names():
-    assert datasets.DATASETS == ("mnist", "fashion-mnist")
+    assert datasets.DATASETS == ("mnist", "fashion-mnist", "digits", "mnist1d")
 
 
 def test_mnist_subset_has_100_training_images_of_each_digit():

@@ -11,7 +11,7 @@ import pytest
 import tinygrad_act as ta
 import tinygrad_act.functional as F
 from tinygrad_act import Tensor, nn
-from tinygrad_act.activations import list_activations
+from tinygrad_act.activations import get_activation, list_activations
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
@@ -34,6 +34,22 @@ def _input() -> Tensor:
 def test_pytorch_class_computes_the_functional(name, class_name):
     layer = getattr(nn, class_name)()
     np.testing.assert_array_equal(layer(_input()).numpy(), getattr(F, name)(_input()).numpy())
+
+
+@pytest.mark.parametrize("name, class_name", PYTORCH_CLASS_NAMES.items())
+def test_registry_records_pytorchs_class_name(name, class_name):
+    assert get_activation(name).torch_class == class_name
+
+
+@pytest.mark.parametrize("name, class_name", [("step", "Step"), ("arctan", "Arctan")])
+def test_an_activation_pytorch_lacks_gets_a_camel_case_class(name, class_name):
+    assert get_activation(name).torch_class is None
+    assert getattr(nn, class_name)()(_input()).numpy() == pytest.approx(getattr(F, name)(_input()).numpy())
+
+
+def test_prelu_layer_comes_from_the_registry_as_its_learnable_layer():
+    layer = nn.activation_layer("prelu", 2, init=0.1)
+    assert isinstance(layer, nn.PReLU) and layer.weight.numpy() == pytest.approx([0.1, 0.1])
 
 
 @pytest.mark.parametrize("name", list_activations())

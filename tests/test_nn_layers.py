@@ -8,6 +8,7 @@ import pytest
 
 import tinygrad_act as ta
 from tinygrad_act import nn
+from tinygrad_act.activations import register_activation
 
 torch = pytest.importorskip("torch")
 
@@ -300,6 +301,15 @@ def test_mlp_auto_init_weight_std_matches_the_formula(activation, params, expect
     assert model[0].weight.data.std() == pytest.approx(expected_std, rel=0.03)
 
 
+@pytest.mark.parametrize(("init_family", "expected_init"), [("kaiming", "kaiming_normal"), (None, "xavier_uniform")])
+def test_mlp_auto_init_follows_a_user_activations_init_family(scratch_names, init_family, expected_init):
+    scratch_names.append("bent_relu")
+    family = {} if init_family is None else {"init_family": init_family}
+    register_activation("bent_relu", lambda x: np.maximum(x, 0.1 * x),
+                        backward=lambda x, y, grad_output: grad_output * np.where(x > 0, 1.0, 0.1), **family)
+    assert nn.MLP([2, 3, 1], activation="bent_relu").init == expected_init
+
+
 def test_mlp_named_kaiming_init_uses_the_activation_gain():
     ta.manual_seed(0)
     model = nn.MLP([400, 300, 10], activation="tanh", init="kaiming_uniform")
@@ -312,6 +322,12 @@ def test_mlp_prelu_uses_learnable_slopes_and_its_init_slope_for_kaiming():
     assert isinstance(model[1], nn.PReLU)
     assert "1.weight" in model.state_dict()
     assert model[0].weight.data.std() == pytest.approx(math.sqrt(2.0 / 1.0625) / math.sqrt(400), rel=0.03)
+
+
+def test_mlp_prelu_takes_its_layer_arguments_from_the_registry():
+    model = nn.MLP([2, 3, 1], activation="prelu", num_parameters=3)
+    assert model[1].weight.shape == (3,)
+    assert model.activation_params == {"num_parameters": 3, "init": 0.25}
 
 
 def test_mlp_biases_start_at_bias_init():
@@ -328,7 +344,7 @@ def test_mlp_bias_init_none_keeps_linear_default():
 
 
 def test_mlp_unknown_activation_lists_valid_ones():
-    with pytest.raises(ValueError, match="unknown activation 'relux'; choose one of prelu, identity.*relu"):
+    with pytest.raises(ValueError, match="unknown activation 'relux'; choose one of identity.*relu.*prelu"):
         nn.MLP([2, 2], activation="relux")
 
 

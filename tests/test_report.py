@@ -18,10 +18,10 @@ import tinygrad_act
 from tinygrad_act import report
 from tinygrad_act.activations import list_activations
 from tinygrad_act.cli import main
-from tinygrad_act.experiments import graph, selu, vanishing
+from tinygrad_act.experiments import graph, registered, selu, vanishing
 from tinygrad_act.viz.tables import Table
 
-SECTIONS = ("activations", "xor", "mnist", "graph", "vanishing", "dying-relu", "born-dead", "selu", "speed")
+SECTIONS = tuple(experiment.ABOUT.key for experiment in registered())  # the registry's order
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -64,7 +64,7 @@ def _run_command(command: str, cwd: Path, monkeypatch: pytest.MonkeyPatch, capsy
 
 def test_report_prints_progress_and_where_the_page_is(quick_report):
     out_dir, printed, _ = quick_report
-    assert f"[{len(SECTIONS)}/{len(SECTIONS)}] speed" in printed
+    assert f"[{len(SECTIONS)}/{len(SECTIONS)}] {SECTIONS[-1]}" in printed
     assert printed.rstrip().endswith(f"wrote the report to {out_dir / 'index.html'}")
 
 
@@ -115,8 +115,15 @@ def test_activation_table_lists_every_registered_activation(quick_report):
 def test_sections_show_their_figures(quick_report):
     _, _, page = quick_report
     counts = {key: len(list(section.iter("img"))) for key, section in _sections(page).items()}
-    assert counts == {"activations": 1, "xor": 0, "mnist": 1, "graph": 2, "vanishing": 3, "dying-relu": 1,
-                      "born-dead": 1, "selu": 1, "speed": 1}
+    expected = {"activations": 1, "xor": 0, "mnist": 1, "graph": 2, "vanishing": 3, "dying-relu": 1, "born-dead": 1,
+                "selu": 1, "speed": 1, "explore": 0}
+    assert {key: counts[key] for key in expected} == expected
+
+
+def test_the_explorer_page_is_linked_not_embedded(quick_report):
+    out_dir, _, page = quick_report
+    links = [a.get("href") for a in _sections(page)["explore"].iter("a") if a.get("href", "").endswith(".html")]
+    assert links and all((out_dir / link).read_text().startswith("<!DOCTYPE html>") for link in links)
 
 
 def test_every_figure_is_an_existing_png_or_svg_inside_the_folder_and_links_to_itself(quick_report):

@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 
-from tinygrad_act.experiments.common import format_table
 from tinygrad_act.viz.tables import Number, Table, render, to_html, to_markdown, to_text
 
 
@@ -47,7 +46,7 @@ def test_html_is_escaped_well_formed_and_shows_the_same_cells():
     assert [header.get("title") for header in root.iter("th")] == [None, None, "s"]
 
 
-def test_render_without_caption_and_format_table_keep_the_old_plain_form():
+def test_render_without_a_caption_gives_the_plain_table():
     assert render(sample(), caption=False).splitlines()[0] == "name  accuracy  norm"
-    assert format_table(["a", "b"], [[1.23456, "x"]]) == "a      b\n-----  -\n1.235  x"
-    assert format_table(["a"], [[1]], markdown=True) == "| a |\n|---|\n| 1 |"
+    assert render(Table(["a", "b"], [[1.23456, "x"]])) == "a      b\n-----  -\n1.235  x"
+    assert render(Table(["a"], [[1]]), markdown=True) == "| a |\n|---|\n| 1 |"

@@ -515,3 +515,43 @@ def test_mixed_integer_and_array_indexing_follows_pytorch() -> None:
     ours[1, :, [0, 2]].sum().backward()
     theirs[1, :, torch.tensor([0, 2])].sum().backward()
     assert_same(ours.grad, theirs.grad)
+
+
+# ---------------------------------------------------------------- the documented differences (README)
+
+
+def test_difference_data_is_the_numpy_array() -> None:
+    w = Tensor(np.ones(2), requires_grad=True)
+    (w * 3.0).sum().backward()
+    w.data -= 0.5 * w.grad.data  # numpy in place: works as in PyTorch
+    assert isinstance(w.data, np.ndarray) and not hasattr(w.data, "zero_")
+    np.testing.assert_allclose(w.numpy(), [-0.5, -0.5])
+
+
+def test_difference_tensor_of_an_array_shares_it_and_tensor_copies() -> None:
+    array = np.zeros(3, dtype=np.float32)
+    shared, copied = Tensor(array, requires_grad=True), ta.tensor(array, requires_grad=True)
+    with ta.no_grad():
+        shared += 1.0
+        copied += 1.0
+    np.testing.assert_array_equal(array, [1.0, 1.0, 1.0])  # changed through `shared` only
+
+
+def test_difference_recorded_in_place_ops_give_the_tensor_a_new_array() -> None:
+    x = Tensor(np.ones(3), requires_grad=True)
+    y = x * 2.0
+    view = y[:2]
+    y += 1.0
+    assert y._version == 1 and y.grad_fn is not None
+    np.testing.assert_array_equal(view.numpy(), [2.0, 2.0])  # PyTorch's view would show 3.0
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0, 2.0])
+
+
+def test_difference_lenient_dtypes() -> None:
+    counts = Tensor(np.array([1, 2, 4]))
+    assert counts.mean().dtype == np.float32 and counts.mean().item() == pytest.approx(7 / 3)
+    product = Tensor(np.ones((2, 2), dtype=np.float32)) @ Tensor(np.ones((2, 2)), dtype=np.float64)
+    assert product.dtype == np.float64
+    x = Tensor(np.array([3.0, 5.0]), requires_grad=True)
+    assert not (x // 2).requires_grad

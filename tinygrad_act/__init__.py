@@ -2,7 +2,7 @@
 
 import numpy as _np
 
-from . import activations, data, diagnostics, functional, nn, optim, utils
+from . import activations, data, diagnostics, functional, interop, nn, optim, utils
 from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -51,7 +51,7 @@ __all__ = [
     "CheckpointError", "GradcheckError", "Tensor", "ValuesAndIndices", "accelerator", "activations", "arange", "backends", "bool", "cat",
     "concat", "cuda", "data", "default_dtype", "detect_anomaly", "device", "diagnostics", "double",
     "enable_grad", "eye", "float", "float16", "float32", "float64", "from_numpy", "full", "full_like",
-    "functional", "get_default_device", "get_default_dtype", "gradcheck", "half", "int", "int8", "int16",
+    "functional", "get_default_device", "interop", "get_default_dtype", "gradcheck", "half", "int", "int8", "int16",
     "int32", "int64", "is_grad_enabled", "is_tensor", "linspace", "load", "long", "manual_seed", "nn",
     "no_grad", "ones", "ones_like", "optim", "rand", "rand_like", "randn", "randn_like", "save",
     "set_default_device", "set_default_dtype", "set_grad_enabled", "short", "stack", "tensor", "uint8", "utils",

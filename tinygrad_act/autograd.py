@@ -160,7 +160,7 @@ class Function:
     # The graph's structure lives in slots and survives `release`; what forward saves for backward
     # lives in __dict__ and is dropped by it. Rarely used fields default on the class, so most
     # nodes never set them.
-    __slots__ = ("parents", "needs_input_grad", "sequence", "shape", "dtype", "scope", "__dict__", "__weakref__")
+    __slots__ = ("parents", "sequence", "shape", "dtype", "scope", "__dict__", "__weakref__")
     hooks: tuple = ()  # functions of the output's gradient array, see `run_hooks`
     released = False
 
@@ -169,6 +169,12 @@ class Function:
 
     def backward(self, grad_output: np.ndarray) -> Gradients:
         raise NotImplementedError
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each positional input: does it need a gradient? (Worked out when backward asks, so
+        recording a node costs nothing for ops that never ask.)"""
+        return tuple([parent is not None for parent in self.parents])
 
     @property
     def name(self) -> str:
@@ -262,7 +268,22 @@ def apply(function_class: type[Function], *args: Any, **params: Any) -> Any:
     """
     node = function_class()
     tensor_type = _tensor_type
-    arrays = [arg.data if isinstance(arg, tensor_type) else arg for arg in args]
+    # One pass over the inputs gathers their arrays and, for those that require grad, the graph
+    # edges (a node, or the leaf itself); recorded only if grad mode is on and one input needs it.
+    arrays = []
+    parents = []
+    add_array, add_parent = arrays.append, parents.append
+    recording = False
+    for arg in args:
+        if isinstance(arg, tensor_type):
+            add_array(arg.data)
+            if arg.requires_grad:
+                add_parent(arg.grad_fn or arg)
+                recording = True
+                continue
+        else:
+            add_array(arg)
+        add_parent(None)
     try:
         data = node.forward(*arrays, **params)
     except ValueError as error:  # numpy's shape errors; PyTorch raises RuntimeError for these
@@ -274,27 +295,14 @@ def apply(function_class: type[Function], *args: Any, **params: Any) -> Any:
         check_forward(node, arrays, data)
     out = _new_object(tensor_type)
     out.data = data
-    if _grad_enabled:
-        parents = []
-        needs_input_grad = []
-        recording = False
-        for arg in args:
-            if isinstance(arg, tensor_type) and arg.requires_grad:
-                parents.append(arg.grad_fn or arg)
-                needs_input_grad.append(True)
-                recording = True
-            else:
-                parents.append(None)
-                needs_input_grad.append(False)
-        if recording:
-            node.parents = tuple(parents)
-            node.needs_input_grad = tuple(needs_input_grad)
-            node.sequence = next(_sequence)
-            node.shape = data.shape
-            node.dtype = data.dtype
-            node.scope = _scope
-            out.grad_fn = node
-            out.requires_grad = True
+    if recording and _grad_enabled:
+        node.parents = tuple(parents)
+        node.sequence = next(_sequence)
+        node.shape = data.shape
+        node.dtype = data.dtype
+        node.scope = _scope
+        out.grad_fn = node
+        out.requires_grad = True
     return out
 
 
@@ -330,8 +338,11 @@ def _propagate(root: Any, grad_output: np.ndarray, retain_graph: bool) -> dict[A
         return leaf_grads
     pending = {node: grad_output}
     heap = [(-node.sequence, node)]
+    # Names bound once: this loop runs once per op of the graph.
+    heappop, heappush, function_type = heapq.heappop, heapq.heappush, Function
+    last_modification, anomaly = _last_modification, _detect_anomaly
     while heap:
-        node = heapq.heappop(heap)[1]
+        node = heappop(heap)[1]
         grad = pending.pop(node)
         if node.released:
             raise RuntimeError(
@@ -341,26 +352,27 @@ def _propagate(root: Any, grad_output: np.ndarray, retain_graph: bool) -> dict[A
             )
         if node.hooks:
             grad = run_hooks(node.hooks, grad)
-        if node.sequence < _last_modification:
+        if node.sequence < last_modification:
             _check_not_modified(node)
         input_grads = node.backward(grad)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
-        if _detect_anomaly:
+        if anomaly:
             _check_backward(node, grad, input_grads)
-        if not retain_graph:
-            node.release()
+        if not retain_graph:  # node.release(), inlined: this loop runs once per op
+            node.__dict__.clear()
+            node.released = True
         for parent, input_grad in zip(node.parents, input_grads):
             if parent is None or input_grad is None:
                 continue
-            if isinstance(parent, Function):
+            if isinstance(parent, function_type):
                 if input_grad.shape != parent.shape:
                     input_grad = sum_to_shape(input_grad, parent.shape)
                 if parent in pending:
                     pending[parent] = pending[parent] + input_grad
                 else:
                     pending[parent] = input_grad
-                    heapq.heappush(heap, (-parent.sequence, parent))
+                    heappush(heap, (-parent.sequence, parent))
             else:
                 if input_grad.shape != parent.data.shape:
                     input_grad = sum_to_shape(input_grad, parent.data.shape)

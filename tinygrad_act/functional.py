@@ -1,29 +1,34 @@
 """F.*: the stateless forms of activations, linear, dropout and the losses.
 
-Every registered activation appears here as `F.<name>(x, **params)` (added by the registry), so
-`F.relu`, `F.leaky_relu(x, 0.2)` and a user's own activation all work the same way.
+Every registered activation appears here as `F.<name>(input, **params)` (added by the registry, with
+its signature and its formula as docstring), so `F.relu`, `F.leaky_relu(x, 0.2)` and a user's own
+activation all work the same way.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from . import fused
-from .activations import ActivationSpec, on_register
+from .activations import ActivationSpec, generated_function, on_register
 from .rng import generator
 from .tensor import Tensor, apply
 
 _REDUCTIONS = ("mean", "sum", "none")
 
 
-def _add_activation(spec: ActivationSpec) -> None:
-    existing = globals().get(spec.name)
-    if existing is not None and not isinstance(existing, ActivationSpec):
+def _add_activation(spec: ActivationSpec) -> Callable[[], None] | None:
+    """F.<name> for `spec` (a layer-only activation such as prelu has none); returns its undo."""
+    if spec.learnable:
+        return None
+    if spec.name in globals():
         raise ValueError(f"register_activation: {spec.name!r} would replace F.{spec.name}; choose another name")
-    globals()[spec.name] = spec
+    globals()[spec.name] = generated_function(spec, "input")
+    return lambda: globals().pop(spec.name, None)
 
 
 on_register(_add_activation)
@@ -106,12 +111,15 @@ def _check_reduction(name: str, reduction: str) -> None:
         raise ValueError(f"{name}: reduction must be one of {', '.join(_REDUCTIONS)}, got {reduction!r}")
 
 
-def _reduce(losses: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return losses.mean()
+def _reduce(losses: Tensor, reduction: str, denominator: float | None = None) -> Tensor:
+    """PyTorch's `reduction=`, the one step every loss ends with: "none" keeps the per-element losses,
+    "sum" adds them, "mean" divides their sum by `denominator` (the element count, or for a
+    class-weighted loss the sum of the counted samples' weights), nan when that is 0."""
+    if reduction == "none":
+        return losses
     if reduction == "sum":
         return losses.sum()
-    return losses
+    return apply(fused.LossMean, losses, losses.numel() if denominator is None else denominator)
 
 
 def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,  # noqa: A002
@@ -135,8 +143,10 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: 
     if _is_probability_target(target, input):
         return _cross_entropy_with_probabilities(input, target, class_weight, class_dim, reduction, label_smoothing)
     target_array = _target_array(target, "cross_entropy", input.shape, class_dim, ignore_index)
-    return apply(fused.CrossEntropy, input, target_array, weight=class_weight, ignore_index=ignore_index,
-                 reduction=reduction, label_smoothing=label_smoothing, class_dim=class_dim)
+    picked = fused.PickedTargets(target_array, class_weight, ignore_index, input.dtype)
+    losses = apply(fused.CrossEntropy, input, picked, weight=class_weight, label_smoothing=label_smoothing,
+                   class_dim=class_dim)
+    return _reduce(losses, reduction, picked.denominator)
 
 
 def _is_probability_target(target: Any, input: Tensor) -> bool:  # noqa: A002
@@ -169,8 +179,9 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int =
     class_dim = _class_dim("nll_loss", input)
     class_weight = _class_weight("nll_loss", weight, input.shape[class_dim], input.dtype)
     target_array = _target_array(target, "nll_loss", input.shape, class_dim, ignore_index)
-    return apply(fused.NegativeLogLikelihood, input, target_array, weight=class_weight,
-                 ignore_index=ignore_index, reduction=reduction, class_dim=class_dim)
+    picked = fused.PickedTargets(target_array, class_weight, ignore_index, input.dtype)
+    return _reduce(apply(fused.NegativeLogLikelihood, input, picked, class_dim=class_dim), reduction,
+                   picked.denominator)
 
 
 def _check_same_shape(name: str, input: Tensor, target: Any) -> Tensor:  # noqa: A002
@@ -181,10 +192,10 @@ def _check_same_shape(name: str, input: Tensor, target: Any) -> Tensor:  # noqa:
 
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """(input - target)^2, averaged (or summed) in one fused node; d/dinput = 2 (input - target) / N."""
+    """(input - target)^2 per element, then reduced; d/dinput = 2 (input - target) / N for the mean."""
     _check_reduction("mse_loss", reduction)
     target = _check_same_shape("mse_loss", input, target)
-    return apply(fused.MeanSquaredError, input, target, reduction=reduction)
+    return _reduce(apply(fused.SquaredError, input, target), reduction)
 
 
 def _check_probabilities(name: str, values: np.ndarray, what: str) -> None:

@@ -1,11 +1,12 @@
-"""Fused kernels, where one node instead of several pays: linear layers and softmax cross-entropy."""
+"""Fused kernels, where one node instead of several pays: linear layers, and the per-element losses
+(softmax cross-entropy, NLL, BCE, squared error) with the one mean node every loss's reduction uses."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .activations import shift_by_max
 from .autograd import Function, Gradients
+from .numerics import log_softmax
 
 
 class Linear(Function):
@@ -51,14 +52,7 @@ def _classes_back(array: np.ndarray, class_dim: int) -> np.ndarray:
     return array if class_dim in (-1, array.ndim - 1) else np.moveaxis(array, -1, class_dim)
 
 
-def _log_softmax_last(logits: np.ndarray) -> np.ndarray:
-    """log softmax over the last dim, shifted by the max (finite for any finite logits)."""
-    shifted = shift_by_max(logits, -1)
-    with np.errstate(divide="ignore"):  # an empty batch sums to nothing; its log is never used
-        return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-
-class _PickedTargets:
+class PickedTargets:
     """The class index of each sample of a flattened batch, with what PyTorch's class-index losses
     need from it: the index to read (0 for an ignored target), each sample's weight w[target]
     (0 where ignored; None when every sample counts 1) and the mean's denominator, the sum of the
@@ -67,6 +61,7 @@ class _PickedTargets:
     def __init__(self, target: np.ndarray, weight: np.ndarray | None, ignore_index: int, dtype: np.dtype) -> None:
         flat = target.reshape(-1)
         ignored = flat == ignore_index
+        self.shape = target.shape
         self.rows = np.arange(flat.size)
         self.kept = None if not ignored.any() else (~ignored).astype(dtype)
         self.index = flat if self.kept is None else np.where(ignored, 0, flat)
@@ -76,54 +71,32 @@ class _PickedTargets:
         self.sample_weight = sample_weight
         self.denominator = float(flat.size if sample_weight is None else sample_weight.sum())
 
-    def reduce(self, losses: np.ndarray, reduction: str, shape: tuple, dtype: np.dtype) -> np.ndarray:
-        """Per-sample losses (already weighted) summed, averaged over the weights, or reshaped."""
-        if reduction == "none":
-            return losses.reshape(shape)
-        total = losses.sum()
-        if reduction == "sum":
-            return np.asarray(total, dtype=dtype)
-        with np.errstate(invalid="ignore", divide="ignore"):  # no sample counts: nan, as in PyTorch
-            return np.asarray(total / self.denominator, dtype=dtype)
-
-    def scale(self, grad_output: np.ndarray, reduction: str) -> np.ndarray:
-        """Each flattened sample's share of grad_output: g_i, g, or g / the mean's denominator (0
-        when no sample counts, as PyTorch gives zero gradients to an all-ignored batch)."""
-        if reduction == "none":
-            return grad_output.reshape(-1, 1)
-        if reduction == "mean":
-            return grad_output / self.denominator if self.denominator else np.zeros_like(grad_output)
-        return grad_output
-
 
 class CrossEntropy(Function):
     """-log softmax(logits)[target] per sample, over the class dim, with PyTorch's weight,
-    ignore_index and label_smoothing, summed, averaged or per sample.
+    ignore_index and label_smoothing; the reduction is applied after (functional's one step).
 
     With p = softmax(z), per sample i of target t, class weights w (ones when not given), W = sum w,
     and smoothing e over C classes, the loss is (1 - e) w_t (-log p_t) + (e / C) sum_c w_c (-log p_c)
-    and its gradient (1 - e) w_t (p - onehot(t)) + (e / C) (W p - w); an ignored sample has loss
-    and gradient 0, and the mean divides by the sum of w_t over the samples that count. The fused
-    form never takes log(0) and never builds the one-hot matrix.
+    and its gradient g_i ((1 - e) w_t (p - onehot(t)) + (e / C) (W p - w)); an ignored sample has loss
+    and gradient 0. The fused form never takes log(0) and never builds the one-hot matrix.
     """
 
-    def forward(self, logits: np.ndarray, target: np.ndarray, weight: np.ndarray | None = None,
-                ignore_index: int = -100, reduction: str = "mean", label_smoothing: float = 0.0,
-                class_dim: int = -1) -> np.ndarray:
-        log_probabilities = _log_softmax_last(_classes_last(logits, class_dim))
+    def forward(self, logits: np.ndarray, picked: PickedTargets, weight: np.ndarray | None = None,
+                label_smoothing: float = 0.0, class_dim: int = -1) -> np.ndarray:
+        log_probabilities = log_softmax(_classes_last(logits, class_dim), -1)
         flat = log_probabilities.reshape(-1, log_probabilities.shape[-1])
-        picked = _PickedTargets(target, weight, ignore_index, logits.dtype)
         losses = -flat[picked.rows, picked.index]
         if picked.sample_weight is not None:
             losses *= picked.sample_weight
         if label_smoothing:
             losses = (1.0 - label_smoothing) * losses + self._smoothing_losses(flat, weight, picked, label_smoothing)
         self.log_probabilities, self.picked, self.weight = log_probabilities, picked, weight
-        self.reduction, self.label_smoothing, self.class_dim = reduction, label_smoothing, class_dim
-        return picked.reduce(losses, reduction, target.shape, logits.dtype)
+        self.label_smoothing, self.class_dim = label_smoothing, class_dim
+        return losses.reshape(picked.shape)
 
     @staticmethod
-    def _smoothing_losses(flat: np.ndarray, weight: np.ndarray | None, picked: _PickedTargets,
+    def _smoothing_losses(flat: np.ndarray, weight: np.ndarray | None, picked: PickedTargets,
                           label_smoothing: float) -> np.ndarray:
         """(e / C) sum_c w_c (-log p_c) per sample, 0 for an ignored one."""
         weighted = flat if weight is None else flat * weight
@@ -138,10 +111,10 @@ class CrossEntropy(Function):
             flat[picked.rows, picked.index] -= 1.0
         else:
             self._weighted_gradient(flat, picked, smoothing)
-        flat *= picked.scale(grad_output, self.reduction)
+        flat *= grad_output.reshape(-1, 1)
         return _classes_back(grad, self.class_dim), None
 
-    def _weighted_gradient(self, probabilities: np.ndarray, picked: _PickedTargets, smoothing: float) -> None:
+    def _weighted_gradient(self, probabilities: np.ndarray, picked: PickedTargets, smoothing: float) -> None:
         """(1 - e) w_t (p - onehot(t)) + (e / C) (W p - w) per sample, in place of p."""
         samples, classes = probabilities.shape
         dtype = probabilities.dtype
@@ -157,26 +130,23 @@ class CrossEntropy(Function):
 
 class NegativeLogLikelihood(Function):
     """-w_t input[target] per sample, over the class dim, for log-probabilities `input`: PyTorch's
-    nll_loss with weight and ignore_index; the mean divides by the sum of w_t over the samples
-    that count. d/dinput is -w_t g at the target of each sample and 0 elsewhere."""
+    nll_loss with weight and ignore_index, before the reduction. d/dinput is -w_t g_i at the target
+    of each sample and 0 elsewhere."""
 
-    def forward(self, log_probabilities: np.ndarray, target: np.ndarray, weight: np.ndarray | None = None,
-                ignore_index: int = -100, reduction: str = "mean", class_dim: int = -1) -> np.ndarray:
+    def forward(self, log_probabilities: np.ndarray, picked: PickedTargets, class_dim: int = -1) -> np.ndarray:
         classes_last = _classes_last(log_probabilities, class_dim)
         flat = classes_last.reshape(-1, classes_last.shape[-1])
-        picked = _PickedTargets(target, weight, ignore_index, log_probabilities.dtype)
         losses = -flat[picked.rows, picked.index]
         if picked.sample_weight is not None:
             losses = losses * picked.sample_weight
-        self.picked, self.classes_last_shape = picked, classes_last.shape
-        self.reduction, self.class_dim = reduction, class_dim
-        return picked.reduce(losses, reduction, target.shape, log_probabilities.dtype)
+        self.picked, self.classes_last_shape, self.class_dim = picked, classes_last.shape, class_dim
+        return losses.reshape(picked.shape)
 
     def backward(self, grad_output: np.ndarray) -> Gradients:
         picked = self.picked
         grad = np.zeros(self.classes_last_shape, dtype=grad_output.dtype)
         flat = grad.reshape(-1, grad.shape[-1])
-        share = -picked.scale(grad_output, self.reduction).reshape(-1)
+        share = -grad_output.reshape(-1)
         if picked.sample_weight is not None:
             share = share * picked.sample_weight
         flat[picked.rows, picked.index] = share
@@ -205,24 +175,31 @@ class BinaryCrossEntropy(Function):
         return grad_input, grad_target
 
 
-class MeanSquaredError(Function):
-    """(input - target)^2 averaged ("mean"), summed ("sum") or per element ("none");
-    d/dinput = 2 (input - target) g / N for the mean, and the negative of that for the target."""
+class SquaredError(Function):
+    """(input - target)^2 per element; d/dinput = 2 (input - target) g, and the negative for the target."""
 
-    def forward(self, input: np.ndarray, target: np.ndarray, reduction: str = "mean") -> np.ndarray:  # noqa: A002
+    def forward(self, input: np.ndarray, target: np.ndarray) -> np.ndarray:  # noqa: A002
         difference = input - target
-        squared = difference * difference
-        self.difference, self.reduction = difference, reduction
-        if reduction == "none":
-            return squared
-        total = squared.sum()
-        if reduction == "sum":
-            return np.asarray(total)
-        return np.asarray(total / squared.size if squared.size else np.nan, dtype=squared.dtype)
+        self.difference = difference
+        return difference * difference
 
     def backward(self, grad_output: np.ndarray) -> Gradients:
-        scale = 2.0 * grad_output
-        if self.reduction == "mean":
-            scale = scale / self.difference.size
-        grad = self.difference * scale
+        grad = self.difference * (2.0 * grad_output)
         return grad, (-grad if self.needs_input_grad[1] else None)
+
+
+class LossMean(Function):
+    """sum(losses) / denominator: the mean of every loss's reduction="mean", with the element count
+    as denominator, or the sum of the counted samples' class weights (PyTorch's weighted mean).
+    A denominator of 0 (an empty batch, or every target ignored) gives nan, as 0/0 does in PyTorch,
+    and zero gradients; d/dlosses = g / denominator for each element."""
+
+    name = "mean"  # as graphs show it: the loss's reduction step
+
+    def forward(self, losses: np.ndarray, denominator: float) -> np.ndarray:
+        self.losses_shape, self.denominator = losses.shape, denominator
+        return np.asarray(losses.sum() / denominator if denominator else np.nan, dtype=losses.dtype)
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        share = grad_output / self.denominator if self.denominator else np.zeros_like(grad_output)
+        return np.full(self.losses_shape, share, dtype=grad_output.dtype)

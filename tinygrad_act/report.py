@@ -30,22 +30,24 @@ from typing import Any
 import numpy as np
 
 from . import __version__
+from .data.datasets import DATASETS
 from .experiments import registered
 from .experiments.common import blas_threads
-from .experiments.protocol import command_line, explanation, resolve
+from .experiments.protocol import SettingsBase, command_line, explanation, flags, knob, resolve
 from .viz.tables import Table, to_html
 
 PAGE_NAME = "index.html"
 
 
-@dataclass
-class ReportOptions:
-    """What the whole report runs with: quick settings or the defaults, the dataset, the seed."""
+@dataclass(frozen=True)
+class ReportOptions(SettingsBase):
+    """What the whole report runs with (the flags of `tinygrad-act report`): quick settings or the
+    defaults, the dataset, the data folder, the seed."""
 
-    quick: bool = False
-    dataset: str = "mnist"
-    seed: int = 0
-    root: str | None = None  # data folder (None: $TINYGRAD_ACT_DATA or ~/.cache/tinygrad_act)
+    quick: bool = knob(False, "each experiment's quick settings and the built-in MNIST subset")
+    dataset: str = knob("mnist", "dataset of the training experiments", choices=DATASETS)
+    root: str | None = knob(None, "data folder (default $TINYGRAD_ACT_DATA or ~/.cache/tinygrad_act)", metavar="DIR")
+    seed: int = knob(0, "seed of every experiment", metavar="N")
 
     def given(self, experiment: ModuleType, run: Mapping[str, Any]) -> dict[str, Any]:
         """The knobs one report run gives `experiment`: the run's own, then the dataset and data
@@ -55,9 +57,10 @@ class ReportOptions:
         return {**run, **{name: value for name, value in options.items() if name in names and value is not None}}
 
     def flags(self) -> list[str]:
-        """The flags of `tinygrad-act report` that give these options."""
-        return ((["--quick"] if self.quick else []) + (["--dataset", self.dataset] if self.dataset != "mnist" else [])
-                + (["--root", self.root] if self.root is not None else []) + ["--seed", str(self.seed)])
+        """The flags of `tinygrad-act report` that give these options (the seed always)."""
+        defaults = ReportOptions()
+        return flags(ReportOptions, {name: value for name, value in vars(self).items()
+                                     if value != getattr(defaults, name) or name == "seed"})
 
 
 @dataclass
@@ -152,13 +155,20 @@ def _section_html(section: Section) -> str:
     parts += [to_html(table) for table in section.tables]
     if section.notes:
         parts.append("<ul>" + "".join(f"<li>{_escape(note)}</li>" for note in section.notes) + "</ul>")
-    # each figure links to itself, so a wide one (the deep graph) can be opened at full size
-    parts += [f'<figure><a href="{_escape(picture.path)}"><img src="{_escape(picture.path)}" '
-              f'alt="{_escape(picture.caption)}" /></a><figcaption>{_escape(picture.caption)}</figcaption></figure>'
-              for picture in section.pictures]
+    parts += [_figure_html(picture) for picture in section.pictures]
     parts.append(f'<p class="time">took {section.seconds:.1f} s</p>')
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _figure_html(picture: Any) -> str:
+    """A picture as a figure that links to itself (so a wide one, the deep graph, opens at full
+    size); a page (the explorer) as a link to open it."""
+    path, caption = _escape(picture.path), _escape(picture.caption)
+    if str(picture.path).endswith(".html"):
+        return f'<p class="page"><a href="{path}">{caption}</a> (an interactive page: open it)</p>'
+    return (f'<figure><a href="{path}"><img src="{path}" alt="{caption}" /></a>'
+            f"<figcaption>{caption}</figcaption></figure>")
 
 
 def render_html(sections: Sequence[Section], options: ReportOptions, command: str, seconds: float,

@@ -1,7 +1,16 @@
-"""ta.save / ta.load: checkpoints as .npz archives, written atomically and read without unpickling.
+"""ta.save / ta.load: checkpoints as .npz archives or safetensors files, written atomically and read
+without unpickling.
 
     ta.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3}, "ckpt.npz")
     checkpoint = ta.load("ckpt.npz")
+    ta.save(model.state_dict(), "model.safetensors")  # readable by safetensors.torch.load_file
+
+A path ending in .safetensors is written in the safetensors format (see safetensors_format.py):
+its tensors are named by their path joined with "." ("model.0.weight"; a state_dict saved alone
+keeps PyTorch's names, "0.weight"), and everything else (numbers, strings, None, the nesting) is a
+JSON tree in the header's metadata under "tinygrad_act". `load` recognises either format by its
+content, whatever the file is called; a safetensors file written elsewhere (safetensors.torch.save_file)
+loads as a dict of name -> ndarray, ready for `model.load_state_dict`.
 
 Nested dicts, lists and tuples are flattened into one array per leaf, named by its path joined with
 "/" ("model/0.weight", "optimizer/state/0/exp_avg"), so `np.load` shows a readable archive. Python
@@ -29,10 +38,12 @@ import re
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 import numpy as np
 
+from . import safetensors_format
 from .device import check_device
 from .tensor import Tensor
 
@@ -42,6 +53,9 @@ except ImportError:  # Windows: an open file cannot be deleted there, which prot
     fcntl = None
 
 SEPARATOR = "/"
+SAFETENSORS_SEPARATOR = "."
+SAFETENSORS_SUFFIX = ".safetensors"
+_SAFETENSORS_METADATA_KEY = "tinygrad_act"
 _MANIFEST = "__tinygrad_act_manifest__"
 _FORMAT = 1
 # Written as the zip comment: an archive carrying it must hold a manifest.
@@ -62,7 +76,7 @@ class CheckpointError(ValueError):
 
 def save(obj: Any, path: str | os.PathLike) -> None:
     """Write `obj` (a state_dict, or nested dicts/lists/tuples of Tensors, ndarrays, numbers, strings
-    and None) to `path` as an .npz archive.
+    and None) to `path` as an .npz archive, or in the safetensors format if `path` ends in .safetensors.
 
     Atomic: the archive is written to a temporary file `.<name>.<random>.tmp` in the same folder,
     flushed to disk and then renamed over `path`, so a crash or an error midway leaves any previous
@@ -75,18 +89,27 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"save: cannot write {path}: the folder {folder} does not exist")
     arrays: dict[str, np.ndarray] = {}
-    tree = _encode(obj, (), arrays)
+    if path.lower().endswith(SAFETENSORS_SUFFIX):
+        tree = _encode(obj, (), arrays, SAFETENSORS_SEPARATOR, inline_scalars=True)
+        metadata = {_SAFETENSORS_METADATA_KEY: json.dumps({"format": _FORMAT, "tree": tree})}
+        _check_safetensors_dtypes(arrays)
+        _remove_stale_temporaries(path)
+        _write_atomically(path, lambda file: safetensors_format.write(file, arrays, metadata))
+        return
+    tree = _encode(obj, (), arrays, SEPARATOR)
     arrays[_MANIFEST] = np.array(json.dumps({"format": _FORMAT, "tree": tree}))
     _remove_stale_temporaries(path)
-    _write_atomically(path, arrays)
+    _write_atomically(path, lambda file: _write_npz(file, arrays))
 
 
 def load(path: str | os.PathLike, map_location: Any = None, weights_only: bool | None = None) -> Any:
-    """Read an archive written by `save` and rebuild the saved structure.
+    """Read a file written by `save` (an .npz archive or a safetensors file, told apart by their
+    content) and rebuild the saved structure.
 
-    A plain .npz without our manifest (from np.savez) loads as a dict of name -> ndarray. Any file
-    that is not a readable .npz archive (a .npy, a pickle, text, an empty, truncated or damaged
-    file) raises CheckpointError saying what it is; pickled data is never unpickled.
+    A plain .npz without our manifest (from np.savez), or a safetensors file without our metadata
+    (from safetensors.torch.save_file), loads as a dict of name -> ndarray. Any file that is neither
+    (a .npy, a pickle, text, an empty, truncated or damaged file) raises CheckpointError saying what
+    it is; pickled data is never unpickled.
 
     `map_location` and `weights_only` are accepted for PyTorch's sake: `map_location` may name the
     CPU (None, "cpu", ta.device("cpu"), or a dict mapping devices to the CPU), the only device;
@@ -95,6 +118,10 @@ def load(path: str | os.PathLike, map_location: Any = None, weights_only: bool |
     _check_map_location(map_location)
     path = os.fspath(path)
     with open(path, "rb") as file:
+        start = file.read(16)
+        file.seek(0)
+        if safetensors_format.looks_like_safetensors(start):
+            return _load_safetensors(file.read(), path)
         _check_is_zip(file, path)
         arrays = _read_arrays(file, path)
         has_mark = _has_checkpoint_mark(file)
@@ -105,7 +132,37 @@ def load(path: str | os.PathLike, map_location: Any = None, weights_only: bool |
                 f"({_MANIFEST}.npy) is missing from the archive, so its structure cannot be restored"
             )
         return arrays
-    return _restore(arrays, path)
+    try:
+        manifest = json.loads(str(arrays.pop(_MANIFEST)[()]))
+    except (ValueError, TypeError) as error:
+        raise CheckpointError(f"load: {path} is damaged: its manifest is unreadable ({error})") from None
+    return _restore(manifest, arrays, path)
+
+
+def _load_safetensors(content: bytes, path: str) -> Any:
+    """The structure a safetensors file holds: ours, rebuilt from its metadata tree; anyone else's,
+    as a dict of name -> ndarray."""
+    try:
+        arrays, metadata = safetensors_format.read(content)
+    except safetensors_format.SafetensorsFormatError as error:
+        raise CheckpointError(f"load: {path} is a damaged or truncated safetensors file: {error}") from None
+    if _SAFETENSORS_METADATA_KEY not in metadata:
+        return arrays
+    try:
+        manifest = json.loads(metadata[_SAFETENSORS_METADATA_KEY])
+    except ValueError as error:
+        raise CheckpointError(f"load: {path} is damaged: its {_SAFETENSORS_METADATA_KEY} metadata is unreadable "
+                              f"({error})") from None
+    return _restore(manifest, arrays, path)
+
+
+def _check_safetensors_dtypes(arrays: dict[str, np.ndarray]) -> None:
+    for name, array in arrays.items():
+        if safetensors_format.dtype_name(array.dtype) is None:
+            raise TypeError(
+                f"save: the value at {name!r} has dtype {array.dtype}, which the safetensors format cannot hold "
+                "(it holds bool, integers and float16/32/64); convert it, or save to an .npz file"
+            )
 
 
 def _check_map_location(map_location: Any) -> None:
@@ -136,7 +193,7 @@ def _check_is_zip(file: BinaryIO, path: str) -> None:
     if start[0] == 0x80 and 2 <= start[1] <= 5:  # the PROTO opcode that starts every modern pickle
         raise CheckpointError(_pickle_message(path))
     raise CheckpointError(
-        f"load: {path} is not a checkpoint: ta.load reads .npz (zip) archives written by ta.save, "
+        f"load: {path} is not a checkpoint: ta.load reads .npz (zip) archives and safetensors files, "
         f"but this file starts with {start!r}"
     )
 
@@ -185,13 +242,12 @@ def _has_checkpoint_mark(file: BinaryIO) -> bool:
         return archive.comment == _CHECKPOINT_MARK
 
 
-def _restore(arrays: dict[str, np.ndarray], path: str) -> Any:
-    """The structure the manifest in `arrays` describes, checking it names exactly those arrays."""
+def _restore(manifest: Any, arrays: dict[str, np.ndarray], path: str) -> Any:
+    """The structure `manifest` describes, checking it names exactly the `arrays` the file holds."""
     try:
-        manifest = json.loads(str(arrays.pop(_MANIFEST)[()]))
         version = manifest["format"]
-    except (ValueError, TypeError, KeyError) as error:
-        raise CheckpointError(f"load: {path} is damaged: its manifest is unreadable ({error})") from None
+    except (TypeError, KeyError) as error:
+        raise CheckpointError(f"load: {path} is damaged: its manifest is unreadable ({error!r})") from None
     if version != _FORMAT:
         raise CheckpointError(f"load: {path} has format {version}, this version reads {_FORMAT}")
     used: set[str] = set()
@@ -209,19 +265,25 @@ def _restore(arrays: dict[str, np.ndarray], path: str) -> Any:
     return restored
 
 
-def _encode(value: Any, path: tuple[str, ...], arrays: dict[str, np.ndarray]) -> Any:
-    """The manifest node of `value`; its arrays are added to `arrays` under their path names."""
+def _encode(value: Any, path: tuple[str, ...], arrays: dict[str, np.ndarray], separator: str,
+            inline_scalars: bool = False) -> Any:
+    """The manifest node of `value`; its arrays are added to `arrays` under their path names joined
+    by `separator`. With `inline_scalars`, Python numbers and strings are written into the manifest
+    itself ({"value": 3}) rather than stored as 0-d arrays."""
     if value is None:
         return None
+    if inline_scalars and type(value) in _SCALAR_KINDS:
+        return {"value": value}
     if isinstance(value, dict):
         items = []
         for key, item in value.items():
             if isinstance(key, bool) or not isinstance(key, (str, int)):
-                raise TypeError(f"save: dict keys must be str or int, got {key!r} at {_where(path)}")
-            items.append([key, _encode(item, path + (str(key),), arrays)])
+                raise TypeError(f"save: dict keys must be str or int, got {key!r} at {_where(path, separator)}")
+            items.append([key, _encode(item, path + (str(key),), arrays, separator, inline_scalars)])
         return {"dict": items}
     if isinstance(value, (list, tuple)):
-        return {type(value).__name__: [_encode(item, path + (str(i),), arrays) for i, item in enumerate(value)]}
+        return {type(value).__name__: [_encode(item, path + (str(i),), arrays, separator, inline_scalars)
+                                       for i, item in enumerate(value)]}
     if isinstance(value, Tensor):
         kind, array = "tensor", value.data
     elif isinstance(value, np.ndarray):
@@ -232,18 +294,18 @@ def _encode(value: Any, path: tuple[str, ...], arrays: dict[str, np.ndarray]) ->
         kind, array = _SCALAR_KINDS[type(value)], np.asarray(value)
     else:
         raise TypeError(
-            f"save: cannot store a {type(value).__name__} at {_where(path)}; ta.save stores Tensors, "
+            f"save: cannot store a {type(value).__name__} at {_where(path, separator)}; ta.save stores Tensors, "
             "ndarrays, numbers, strings and None, in dicts, lists and tuples (it never pickles)"
         )
     if array.dtype.hasobject:
         raise TypeError(
-            f"save: the value at {_where(path)} is an object array (or an int too large for int64), "
+            f"save: the value at {_where(path, separator)} is an object array (or an int too large for int64), "
             "which could only be stored by pickling; convert it to a numeric array"
         )
-    name = SEPARATOR.join(path) or "value"
-    if name in arrays or name == _MANIFEST:
+    name = separator.join(path) or "value"
+    if name in arrays or name in (_MANIFEST, safetensors_format.METADATA_KEY):
         raise ValueError(f"save: two entries would both be stored as {name!r}; rename the keys that contain "
-                         f"{SEPARATOR!r}")
+                         f"{separator!r}")
     arrays[name] = array
     return {kind: name}
 
@@ -259,6 +321,8 @@ def _decode(node: Any, arrays: dict[str, np.ndarray], used: set[str]) -> Any:
         return [_decode(item, arrays, used) for item in content]
     if kind == "tuple":
         return tuple(_decode(item, arrays, used) for item in content)
+    if kind == "value":
+        return content
     if content not in arrays:
         raise CheckpointError(f"its manifest names the array {content!r}, which the archive does not hold")
     used.add(content)
@@ -274,8 +338,8 @@ def _decode(node: Any, arrays: dict[str, np.ndarray], used: set[str]) -> Any:
     return _RESTORE_SCALAR[kind](array[()])
 
 
-def _where(path: tuple[str, ...]) -> str:
-    return repr(SEPARATOR.join(path)) if path else "the top level"
+def _where(path: tuple[str, ...], separator: str) -> str:
+    return repr(separator.join(path)) if path else "the top level"
 
 
 def _write_npz(file: Any, arrays: dict[str, np.ndarray]) -> None:
@@ -288,14 +352,15 @@ def _write_npz(file: Any, arrays: dict[str, np.ndarray]) -> None:
                 np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
 
 
-def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
+def _write_atomically(path: str, write: Callable[[BinaryIO], None]) -> None:
+    """Call `write` on a temporary file beside `path`, then flush it to disk and rename it over `path`."""
     directory = os.path.dirname(os.path.abspath(path))
     descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as file:
             if fcntl is not None:  # held until the file is closed, or its process dies: marks a live save
                 fcntl.flock(file.fileno(), fcntl.LOCK_EX)
-            _write_npz(file, arrays)
+            write(file)
             file.flush()
             os.fsync(file.fileno())
         # mkstemp makes the file private (0600); give it the old file's mode, or the usual 0644.

@@ -16,8 +16,7 @@ from pathlib import Path
 from types import ModuleType, UnionType
 from typing import Any
 
-from ..experiments.protocol import check, check_output_path, explanation, field_types, flag_name, resolve
-from ..viz.tables import render
+from ..experiments import protocol
 
 
 def positive_int(text: str) -> int:
@@ -30,7 +29,7 @@ def positive_int(text: str) -> int:
 def folder(text: str) -> Path:
     """argparse type of a folder the command writes to: it must exist or be creatable."""
     try:
-        return check_output_path(Path(text))
+        return protocol.check_output_path(Path(text))
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -55,7 +54,7 @@ def _converter(field: dataclasses.Field, base: type) -> Any:
         if choices:  # argparse says "invalid choice" and lists them
             return value.lower()
         try:
-            return check(field, value)
+            return protocol.check(field, value)
         except ValueError as error:
             raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -79,27 +78,34 @@ def add_knob(parser: argparse.ArgumentParser, field: dataclasses.Field, annotati
         options.update(type=_converter(field, base), help=meta["help"] + default, metavar=meta.get("metavar"))
         options.update(nargs="+") if several else None
         options.update(choices=meta["choices"]) if meta.get("choices") else None
-    parser.add_argument(flag_name(field), **options)
+    parser.add_argument(protocol.flag_name(field), **options)
+
+
+def add_knobs(parser: argparse.ArgumentParser, settings_class: type, seen: set[str] | None = None) -> list[str]:
+    """The flags of every knob of `settings_class` not in `seen` (which gains their names); returns
+    the quick values of those that have one, as "--flag value" texts."""
+    seen = set() if seen is None else seen
+    types, quick_values = typing.get_type_hints(settings_class), []
+    for field in dataclasses.fields(settings_class):
+        if field.name not in seen:
+            seen.add(field.name)
+            add_knob(parser, field, types[field.name])
+            if field.metadata["quick"] is not dataclasses.MISSING:
+                quick_values.append(f"{protocol.flag_name(field)} {_shown(field.metadata['quick'])}".replace(" True", ""))
+    return quick_values
 
 
 def add_experiment_command(subparsers: argparse._SubParsersAction, experiments: list[ModuleType]) -> None:
     """One subcommand for experiments sharing a command: the first is the default, each other is
     chosen by its selector switch (`dying-relu --born-dead`)."""
-    main = experiments[0]
-    about = main.ABOUT
-    parser = subparsers.add_parser(about.command_name, help=about.help, description=explanation(main))
+    about = experiments[0].ABOUT
+    parser = subparsers.add_parser(about.command_name, help=about.help, description=protocol.explanation(experiments[0]))
     seen: set[str] = set()
     quick_values: list[str] = []
     for experiment in experiments:
         if experiment.ABOUT.selector:
             parser.add_argument(f"--{experiment.ABOUT.selector}", action="store_true", help=experiment.ABOUT.help)
-        types = field_types(experiment.Settings)
-        for field in dataclasses.fields(experiment.Settings):
-            if field.name not in seen:
-                seen.add(field.name)
-                add_knob(parser, field, types[field.name])
-                if field.metadata["quick"] is not dataclasses.MISSING:
-                    quick_values.append(f"{flag_name(field)} {_shown(field.metadata['quick'])}".replace(" True", ""))
+        quick_values += add_knobs(parser, experiment.Settings, seen)
     parser.add_argument("--quick", action="store_true",
                         help=f"small, fast settings for every knob you do not give ({', '.join(quick_values)})")
     if any(experiment.ABOUT.out_dir for experiment in experiments):
@@ -109,9 +115,9 @@ def add_experiment_command(subparsers: argparse._SubParsersAction, experiments: 
     parser.set_defaults(run=partial(run_experiment, experiments))
 
 
-def given_settings(experiment: ModuleType, args: argparse.Namespace) -> dict[str, Any]:
-    """The knobs of `experiment` the user gave on the command line."""
-    names = {field.name for field in dataclasses.fields(experiment.Settings)}
+def given_settings(settings_class: type, args: argparse.Namespace) -> dict[str, Any]:
+    """The knobs of `settings_class` the user gave on the command line."""
+    names = {field.name for field in dataclasses.fields(settings_class)}
     return {name: tuple(value) if isinstance(value, list) else value
             for name, value in vars(args).items() if name in names}
 
@@ -120,19 +126,17 @@ def run_experiment(experiments: list[ModuleType], args: argparse.Namespace) -> i
     """Run the selected experiment and print its tables, notes, time and figures."""
     experiment = next((candidate for candidate in experiments[1:]
                        if getattr(args, candidate.ABOUT.selector.replace("-", "_"))), experiments[0])
-    settings = resolve(experiment.Settings, given_settings(experiment, args), quick=args.quick)
+    settings = protocol.resolve(experiment.Settings, given_settings(experiment.Settings, args), quick=args.quick)
     start = time.perf_counter()
     result = experiment.run(settings)
     seconds = time.perf_counter() - start
-    blocks = [render(table, args.markdown) for table in experiment.tables(result)]
-    blocks += ["\n".join(experiment.notes(result))] if experiment.notes(result) else []
+    text = protocol.as_text(experiment, result, args.markdown)
     try:
         written = experiment.figures(result, args.out_dir if experiment.ABOUT.out_dir else Path())
     except RuntimeError as error:
-        print("\n\n".join(blocks))
-        print(f"tinygrad-act {experiment.ABOUT.command_name}: {error}")
+        print(f"{text}\ntinygrad-act {experiment.ABOUT.command_name}: {error}")
         return 1
     ending = ([f"({seconds:.1f} s)"] if experiment.ABOUT.timed else [])
     ending += [f"{caption} written to {path}" for path, caption in written.items()]
-    print("\n\n".join(blocks + (["\n".join(ending)] if ending else [])))
+    print("\n\n".join(block for block in (text, "\n".join(ending)) if block))
     return 0

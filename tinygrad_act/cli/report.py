@@ -9,10 +9,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..data.datasets import DATASETS
 from ..experiments import registered
 from ..report import ReportOptions, build_report
-from .adapter import folder
+from .adapter import add_knobs, folder, given_settings
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -25,17 +24,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", type=folder, default=Path("out/report"), metavar="DIR",
                         help="folder for index.html and the figures (default out/report)")
-    parser.add_argument("--quick", action="store_true",
-                        help="each experiment's quick settings and the built-in MNIST subset")
-    parser.add_argument("--dataset", type=str.lower, choices=DATASETS, default="mnist",
-                        help="dataset of the training experiments (default mnist)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of every experiment (default 0)")
-    parser.add_argument("--root", default=None, help="data folder (default $TINYGRAD_ACT_DATA or ~/.cache/tinygrad_act)")
+    add_knobs(parser, ReportOptions)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    options = ReportOptions(quick=args.quick, dataset=args.dataset, seed=args.seed, root=args.root)
-    page = build_report(args.out, options)
+    page = build_report(args.out, ReportOptions(**given_settings(ReportOptions, args)))
     print(f"wrote the report to {page}")
     return 0

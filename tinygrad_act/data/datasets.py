@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .offline import digits, mnist1d  # noqa: F401  (the offline datasets, re-exported here)
+from .planar import circles, gaussian_xor, moons, spiral  # noqa: F401  (the 2-D datasets, re-exported here)
 from .sources import IdxDataset, IdxFile
 
 MNIST_MIRRORS = (
@@ -58,7 +60,7 @@ FASHION_MNIST = IdxDataset(
     system_folders=(FASHION_MNIST_DEBIAN_FOLDER,),
 )
 
-DATASETS = ("mnist", "fashion-mnist")
+DATASETS = ("mnist", "fashion-mnist", "digits", "mnist1d")
 MNIST_SUBSET_PATH = Path(__file__).parent / "fixtures" / "mnist_subset.npz"
 
 
@@ -103,7 +105,10 @@ def fashion_mnist(
 def load(
     name: str, train: bool = True, root: str | os.PathLike | None = None, download: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The dataset called `name` (one of DATASETS: "mnist", "fashion-mnist"), as mnist() returns it."""
+    """The dataset called `name` (one of DATASETS), as mnist() returns it; digits and mnist1d are made
+    offline, so `root` and `download` do not apply to them."""
+    if name in ("digits", "mnist1d"):  # offline: no files, no root, no download
+        return {"digits": digits, "mnist1d": mnist1d}[name](train=train)
     loaders = {"mnist": mnist, "fashion-mnist": fashion_mnist}
     if name not in loaders:
         raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(DATASETS)}")

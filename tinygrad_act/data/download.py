@@ -42,12 +42,16 @@ def download(filename: str, mirrors: Sequence[str], destination: Path, md5: str)
     failures = []
     for mirror in mirrors:
         url = f"{mirror.rstrip('/')}/{filename}"
+        errors = []
         for _ in range(ATTEMPTS_PER_MIRROR):
             try:
                 _fetch(url, destination, md5)
                 return destination
             except (OSError, HTTPException, ValueError) as error:
-                failures.append(f"{url}: {error}")
+                errors.append(str(error))
+        # one line per URL: the same failure twice (no network) is said once
+        said = errors[0] if len(set(errors)) == 1 else "; then ".join(errors)
+        failures.append(f"{url}: {said} ({len(errors)} attempts)")
     tried = "\n".join(f"  {failure}" for failure in failures) or "  (no mirrors given)"
     raise DownloadError(f"could not download {filename}:\n{tried}")
 

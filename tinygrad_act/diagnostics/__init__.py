@@ -8,9 +8,10 @@ or at the end of a `with` block; nothing is recorded or slowed down once it is r
 from ..autograd import detect_anomaly
 from .dead_units import DeadUnits, dead_fraction, dead_unit_mask
 from .gradient_flow import GradientFlow
+from .recorder import Recorder, UnitEvent
 from .saturation import Saturation, is_bounded, saturated_fraction
 
 __all__ = [
     "DeadUnits", "GradientFlow", "Saturation", "dead_fraction", "dead_unit_mask", "detect_anomaly",
-    "is_bounded", "saturated_fraction",
+    "is_bounded", "saturated_fraction", "Recorder", "UnitEvent",
 ]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-REGISTERED = ("activations", "xor", "mnist", "graph", "vanishing", "dying_relu", "born_dead", "selu", "speed")
+REGISTERED = ("activations", "xor", "mnist", "graph", "explore", "vanishing", "dying_relu", "born_dead", "selu",
+              "speed", "signal", "timelapse", "reproduce")
 
 
 def registered() -> list[ModuleType]:

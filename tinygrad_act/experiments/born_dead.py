@@ -22,20 +22,19 @@ b <= -a |w|, a cone of angle 2 atan(1/a) of the isotropic (w, b), so P = (atan(1
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..viz.experiment_plots import plot_born_dead
-from ..viz.tables import Table, render
-from .protocol import About, SettingsBase, knob, seed_knob
+from ..viz.tables import Table
+from .protocol import About, Result, SettingsBase, knob, seed_knob
 
 DOMAIN_BOUND = math.sqrt(3.0)
 Z_95 = 1.959963984540054  # the 97.5% quantile of the standard normal
 BORN_DEAD_DEPTHS = (1, 2, 3, 5, 10, 15, 20, 25, 30)  # the table's rows
-__all__ = ["plot_born_dead"]  # the figure, drawn in viz
+CHUNK = 500  # nets simulated at once: bounds the memory of the batched matmuls
 ABOUT = About("born-dead", "Born dead: constant ReLU nets at initialisation",
               "probability that a narrow deep ReLU net is constant at init (no data needed)",
               command="dying-relu", selector="born-dead")
@@ -113,75 +112,45 @@ def constant_by_depth(grid: np.ndarray, width: int, max_depth: int, nets: int,
     return constant
 
 
-def simulate_born_dead(widths: Sequence[int] = (2, 3, 4, 5), max_depth: int = 30, input_dim: int = 1,
-                       nets: int = 2000, points_per_dim: int | None = None, seed: int = 0,
-                       chunk: int = 500) -> list[BornDeadEstimate]:
-    """For each width and each depth 1..max_depth: how many of `nets` random ReLU nets with
-    `input_dim` inputs are constant on a grid of [-sqrt(3), sqrt(3)]^input_dim (default 1001 points
-    for d = 1, 41 per axis for d = 2, 11 per axis above). Nets are simulated `chunk` at a time; each
-    width draws from its own generator seeded by (seed, width, input_dim), so results do not depend
-    on which other widths are simulated."""
-    if points_per_dim is None:
-        points_per_dim = {1: 1001, 2: 41}.get(input_dim, 11)
-    grid = input_grid(input_dim, points_per_dim)
-    estimates = []
-    for width in widths:
-        rng = np.random.default_rng((seed, width, input_dim))
-        dead = np.zeros(max_depth, dtype=np.int64)
-        for start in range(0, nets, chunk):
-            dead += constant_by_depth(grid, width, max_depth, min(chunk, nets - start), rng).sum(axis=1)
-        estimates += [BornDeadEstimate(width, depth + 1, input_dim, nets, int(dead[depth]))
-                      for depth in range(max_depth)]
-    return estimates
-
-
-def born_dead_data(estimates: Sequence[BornDeadEstimate], depths: Sequence[int] | None = None,
-                   caption: str = "") -> Table:
-    """Rows: depth (per input dimension); columns: width; cells: probability [95% interval]."""
-    widths = sorted({estimate.width for estimate in estimates})
-    dims = sorted({estimate.input_dim for estimate in estimates})
-    depths = sorted({estimate.depth for estimate in estimates}) if depths is None else list(depths)
-    lookup = {(e.input_dim, e.width, e.depth): e for e in estimates}
-    rows = []
-    for dim in dims:
-        for depth in depths:
-            cells = []
-            for width in widths:
-                estimate = lookup.get((dim, width, depth))
-                low, high = estimate.interval if estimate else (math.nan, math.nan)
-                cells.append(f"{estimate.probability:.3f} [{low:.3f}, {high:.3f}]" if estimate else "-")
-            rows.append([dim, depth, *cells])
-    return Table(["input dim", "depth", *(f"width {width}" for width in widths)], rows, caption)
-
-
-def born_dead_table(estimates: Sequence[BornDeadEstimate], depths: Sequence[int] | None = None,
-                    markdown: bool = False) -> str:
-    return render(born_dead_data(estimates, depths), markdown)
-
-
-@dataclass
-class Result:
-    settings: Settings
-    estimates: list[BornDeadEstimate]
-
-
 def run(settings: Settings) -> Result:
-    s = settings
-    return Result(s, [estimate for input_dim in s.input_dims
-                      for estimate in simulate_born_dead(s.widths, s.max_depth, input_dim, s.nets, seed=s.seed)])
+    """For each input dimension d, width and depth 1..max_depth: how many of `nets` random ReLU nets
+    with d inputs are constant on a grid of [-sqrt(3), sqrt(3)]^d (1001 points for d = 1, 41 per
+    axis for d = 2, 11 per axis above). Nets are simulated 500 at a time; each width draws from its
+    own generator seeded by (seed, width, d), so results do not depend on which other widths are
+    simulated."""
+    s, estimates = settings, []
+    for input_dim in s.input_dims:
+        grid = input_grid(input_dim, {1: 1001, 2: 41}.get(input_dim, 11))
+        for width in s.widths:
+            rng = np.random.default_rng((s.seed, width, input_dim))
+            dead = np.zeros(s.max_depth, dtype=np.int64)
+            for start in range(0, s.nets, CHUNK):
+                dead += constant_by_depth(grid, width, s.max_depth, min(CHUNK, s.nets - start), rng).sum(axis=1)
+            estimates += [BornDeadEstimate(width, depth + 1, input_dim, s.nets, int(dead[depth]))
+                          for depth in range(s.max_depth)]
+    return Result(s, estimates)
 
 
 def tables(result: Result) -> list[Table]:
-    s = result.settings
+    """Rows: depth (per input dimension); columns: width; cells: probability [95% interval]."""
+    s, widths = result.settings, sorted(set(result.settings.widths))
+    lookup = {(e.input_dim, e.width, e.depth): e for e in result.runs}
     depths = [depth for depth in BORN_DEAD_DEPTHS if depth <= s.max_depth]
-    return [born_dead_data(result.estimates, depths,
-                           f"P(a ReLU net is constant on [-sqrt(3), sqrt(3)]^d at init), {s.nets} random nets per "
-                           "width (W, b ~ N(0, 2/fan_in)), with 95% Wilson intervals")]
+    rows = [[dim, depth, *(_cell(lookup[dim, width, depth]) for width in widths)]
+            for dim in sorted(set(s.input_dims)) for depth in depths]
+    return [Table(["input dim", "depth", *(f"width {width}" for width in widths)], rows,
+                  f"P(a ReLU net is constant on [-sqrt(3), sqrt(3)]^d at init), {s.nets} random nets per "
+                  "width (W, b ~ N(0, 2/fan_in)), with 95% Wilson intervals")]
+
+
+def _cell(estimate: BornDeadEstimate) -> str:
+    low, high = estimate.interval
+    return f"{estimate.probability:.3f} [{low:.3f}, {high:.3f}]"
 
 
 def figures(result: Result, folder: Path) -> dict[Path, str]:
     path = Path(folder) / "born_dead.png"
-    plot_born_dead(result.estimates, path)
+    plot_born_dead(result.runs, path)
     return {path: "P(born dead) against depth, with 95% bands"}
 
 

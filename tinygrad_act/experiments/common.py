@@ -1,15 +1,14 @@
-"""Pieces the experiments share: optimizers by name, the BLAS thread limit, and quick plain-text tables."""
+"""Pieces the experiments share: optimizers by name and the BLAS thread limit."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from threadpoolctl import threadpool_limits
 
 from .. import optim
-from ..viz.tables import Table, render
 
 OPTIMIZERS = {
     "sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW, "rmsprop": optim.RMSprop,
@@ -40,7 +39,3 @@ def blas_threads(threads: int | None) -> Iterator[None]:
     with threadpool_limits(limits=threads, user_api="blas"):
         yield
 
-
-def format_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], markdown: bool = False) -> str:
-    """Rows as aligned plain text (or a Markdown table); floats get 4 significant digits."""
-    return render(Table(list(headers), [list(row) for row in rows]), markdown)

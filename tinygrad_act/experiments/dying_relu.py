@@ -17,7 +17,6 @@ at init to about a quarter; on the 1,000-image quick subset, which is also the b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,16 +30,10 @@ from ..rng import manual_seed
 from ..tensor import Tensor
 from ..train import evaluate, fit
 from ..viz.experiment_plots import plot_dying
-from ..viz.tables import Table, render
+from ..viz.tables import Table
 from .common import OPTIMIZERS, make_optimizer
-from .mnist import load_split
-from .protocol import About, DataSettings, knob
+from .protocol import About, DataSettings, Result, knob
 
-LARGE_LR = 0.03
-SMALL_LR = 1e-3
-NEGATIVE_BIAS = -0.5
-POSITIVE_BIAS = 0.01
-__all__ = ["plot_dying"]  # the figure, drawn in viz
 ABOUT = About("dying-relu", "Dying ReLU", "dead ReLU units: what kills them, what fixes them (--born-dead: at init)")
 
 
@@ -50,10 +43,10 @@ class Settings(DataSettings):
     epochs: int = knob(5, "passes over the training set", quick=3, at_least=1)
     batch_size: int = knob(128, "images per step", at_least=1)
     optimizer: str = knob("adam", "optimizer", choices=tuple(OPTIMIZERS))
-    large_lr: float = knob(LARGE_LR, "the too-large learning rate", above=0)
-    small_lr: float = knob(SMALL_LR, "the normal learning rate", above=0)
-    negative_bias: float = knob(NEGATIVE_BIAS, "the bias init that kills units")
-    positive_bias: float = knob(POSITIVE_BIAS, "the small positive bias init (a fix)")
+    large_lr: float = knob(0.03, "the too-large learning rate", above=0)
+    small_lr: float = knob(1e-3, "the normal learning rate", above=0)
+    negative_bias: float = knob(-0.5, "the bias init that kills units")
+    positive_bias: float = knob(0.01, "the small positive bias init (a fix)")
     probe_size: int = knob(1000, "training images the dead fraction is measured on", at_least=1)
 
 
@@ -68,18 +61,17 @@ class Variant:
     kind: str
 
 
-def default_variants(large_lr: float = LARGE_LR, small_lr: float = SMALL_LR, negative_bias: float = NEGATIVE_BIAS,
-                     positive_bias: float = POSITIVE_BIAS) -> list[Variant]:
+def default_variants(settings: Settings) -> list[Variant]:
     """The two ReLU conditions that kill units, then each fix: leaky_relu, elu and selu under both
     conditions, and ReLU with a small positive bias or a smaller learning rate."""
-    variants = [Variant(f"relu, lr {large_lr:g} (too large)", "relu", large_lr, 0.0, "kills units"),
-                Variant(f"relu, bias {negative_bias:g}", "relu", small_lr, negative_bias, "kills units")]
+    large, small, negative, positive = settings.large_lr, settings.small_lr, settings.negative_bias, settings.positive_bias
+    variants = [Variant(f"relu, lr {large:g} (too large)", "relu", large, 0.0, "kills units"),
+                Variant(f"relu, bias {negative:g}", "relu", small, negative, "kills units")]
     for activation in ("leaky_relu", "elu", "selu"):
-        variants += [Variant(f"{activation}, lr {large_lr:g}", activation, large_lr, 0.0, "fix"),
-                     Variant(f"{activation}, bias {negative_bias:g}", activation, small_lr, negative_bias, "fix")]
-    variants += [Variant(f"relu, bias +{positive_bias:g}", "relu", small_lr, positive_bias, "fix"),
-                 Variant(f"relu, lr {small_lr:g}", "relu", small_lr, 0.0, "fix")]
-    return variants
+        variants += [Variant(f"{activation}, lr {large:g}", activation, large, 0.0, "fix"),
+                     Variant(f"{activation}, bias {negative:g}", activation, small, negative, "fix")]
+    return variants + [Variant(f"relu, bias +{positive:g}", "relu", small, positive, "fix"),
+                       Variant(f"relu, lr {small:g}", "relu", small, 0.0, "fix")]
 
 
 @dataclass
@@ -114,18 +106,19 @@ def dead_fractions(model: MLP, inputs: Tensor) -> dict[str, float]:
 
 
 def train_variant(variant: Variant, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray],
-                  probe: np.ndarray, hidden: Sequence[int] = (128, 128, 128), epochs: int = 5,
-                  batch_size: int = 128, optimizer: str = "adam", seed: int = 0) -> DyingRun:
-    """Train MLP([784, *hidden, 10], variant.activation, biases = variant.bias_init) with `optimizer`
-    at variant.lr, measuring the dead fractions on the training images `probe` after each epoch."""
-    manual_seed(seed)
+                  probe: np.ndarray, settings: Settings) -> DyingRun:
+    """Train MLP([784, *hidden, 10], variant.activation, biases = variant.bias_init) with the
+    settings' optimizer at variant.lr, measuring the dead fractions on the training images `probe`
+    after each epoch."""
+    s = settings
+    manual_seed(s.seed)
     train_x, train_y = train
-    model = MLP([train_x.shape[1], *hidden, 10], activation=variant.activation, bias_init=variant.bias_init)
-    opt = make_optimizer(optimizer, model.parameters(), lr=variant.lr)
-    loader = DataLoader(TensorDataset(train_x, train_y), batch_size=batch_size, shuffle=True, seed=seed)
+    model = MLP([train_x.shape[1], *s.hidden, 10], activation=variant.activation, bias_init=variant.bias_init)
+    opt = make_optimizer(s.optimizer, model.parameters(), lr=variant.lr)
+    loader = DataLoader(TensorDataset(train_x, train_y), batch_size=s.batch_size, shuffle=True, seed=s.seed)
     probe_inputs = Tensor(probe)
     run = DyingRun(variant, {name: [value] for name, value in dead_fractions(model, probe_inputs).items()})
-    for _ in range(epochs):
+    for _ in range(s.epochs):
         history = fit(model, loader, opt, epochs=1, progress=False)
         run.loss.append(history.loss[-1])
         for name, value in dead_fractions(model, probe_inputs).items():
@@ -134,56 +127,33 @@ def train_variant(variant: Variant, train: tuple[np.ndarray, np.ndarray], test: 
     return run
 
 
-def run_dying_relu(variants: Sequence[Variant] | None = None, dataset: str = "mnist", quick: bool = False,
-                   hidden: Sequence[int] = (128, 128, 128), epochs: int = 5, batch_size: int = 128,
-                   optimizer: str = "adam", probe_size: int = 1000, seed: int = 0,
-                   root: str | None = None) -> list[DyingRun]:
-    """Train every variant (default_variants()) from the same seed; the dead fractions are measured
-    on the first `probe_size` training images."""
-    train, test = load_split(dataset, quick, root)
-    probe = train[0][:probe_size]
-    return [train_variant(variant, train, test, probe, hidden, epochs, batch_size, optimizer, seed)
-            for variant in (default_variants() if variants is None else variants)]
-
-
-@dataclass
-class Result:
-    settings: Settings
-    runs: list[DyingRun]
-
-
 def run(settings: Settings) -> Result:
-    s = settings
-    variants = default_variants(s.large_lr, s.small_lr, s.negative_bias, s.positive_bias)
-    return Result(s, run_dying_relu(variants, s.dataset, s.subset, s.hidden, s.epochs, s.batch_size, s.optimizer,
-                                    s.probe_size, s.seed, s.root))
-
-
-def dying_data(runs: Sequence[DyingRun], caption: str = "") -> Table:
-    """One row per variant: the dead fraction of each layer at the end, their mean, the mean at
-    init, and the test accuracy."""
-    layers = len(runs[0].dead)
-    headers = ["variant", "kind", *(f"dead L{index + 1}" for index in range(layers)), "mean dead",
-               "mean dead at init", "test accuracy"]
-    rows = [[run.variant.name, run.variant.kind, *run.final_dead, run.mean_dead, run.mean_dead_history()[0],
-             run.test_accuracy] for run in runs]
-    formats = {column: ".2f" for column in range(2, layers + 4)}
-    return Table(headers, rows, caption, formats={**formats, layers + 4: ".4f"})
-
-
-def dying_table(runs: Sequence[DyingRun], markdown: bool = False) -> str:
-    return render(dying_data(runs), markdown)
+    """Train every variant from the same seed; the dead fractions are measured on the first
+    `probe_size` training images."""
+    train, test = settings.load_data()
+    probe = train[0][:settings.probe_size]
+    return Result(settings, [train_variant(variant, train, test, probe, settings)
+                             for variant in default_variants(settings)])
 
 
 def tables(result: Result) -> list[Table]:
+    """One row per variant: the dead fraction of each layer at the end, their mean, the mean at
+    init, and the test accuracy; then the mean dead fraction after each epoch."""
     s, runs = result.settings, result.runs
     sizes = "-".join(str(size) for size in [784, *s.hidden, 10])
-    return [dying_data(runs, f"{s.dataset}: {sizes} MLP, {s.epochs} epochs of {s.optimizer} (batch {s.batch_size}); "
-                             f"dead = f'(x) = 0 on all of {s.probe_size} training images, after the last epoch"),
-            Table(["variant", *(f"epoch {epoch}" for epoch in range(s.epochs + 1))],
-                  [[run.variant.name, *run.mean_dead_history()] for run in runs],
-                  "mean dead fraction over layers at initialisation (epoch 0) and after each epoch",
-                  formats={column: ".2f" for column in range(1, s.epochs + 2)})]
+    layers = len(s.hidden)
+    final = Table(["variant", "kind", *(f"dead L{index + 1}" for index in range(layers)), "mean dead",
+                   "mean dead at init", "test accuracy"],
+                  [[run.variant.name, run.variant.kind, *run.final_dead, run.mean_dead, run.mean_dead_history()[0],
+                    run.test_accuracy] for run in runs],
+                  f"{s.dataset}: {sizes} MLP, {s.epochs} epochs of {s.optimizer} (batch {s.batch_size}); "
+                  f"dead = f'(x) = 0 on all of {s.probe_size} training images, after the last epoch",
+                  formats={**{column: ".2f" for column in range(2, layers + 4)}, layers + 4: ".4f"})
+    by_epoch = Table(["variant", *(f"epoch {epoch}" for epoch in range(s.epochs + 1))],
+                     [[run.variant.name, *run.mean_dead_history()] for run in runs],
+                     "mean dead fraction over layers at initialisation (epoch 0) and after each epoch",
+                     formats={column: ".2f" for column in range(1, s.epochs + 2)})
+    return [final, by_epoch]
 
 
 def figures(result: Result, folder: Path) -> dict[Path, str]:

@@ -7,24 +7,19 @@ thread) take a 784-256-256-10 ReLU network to about 98.4-98.5% test accuracy in 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from ..data import DataLoader, TensorDataset, datasets
+from ..data import DataLoader, TensorDataset
 from ..nn import MLP
 from ..nn.init import INITIALIZERS
 from ..optim.lr_scheduler import CosineAnnealingLR
 from ..rng import manual_seed
 from ..train import History, evaluate, fit
 from ..viz.tables import Table
-from .common import OPTIMIZERS, blas_threads, make_optimizer
+from .common import OPTIMIZERS, make_optimizer
 from .protocol import About, DataSettings, activation_knob, knob
 
-QUICK_TRAIN_SAMPLES = 1000
-SCHEDULES = ("cosine", "constant")
 ABOUT = About("mnist", "MNIST: training an MLP end to end", "train an MLP on MNIST / Fashion-MNIST",
               out_dir=False, timed=False, report=({"progress": False, "plot": "mnist/history.png"},))
 
@@ -35,7 +30,8 @@ class Settings(DataSettings):
     hidden: tuple[int, ...] = knob((256, 256), "hidden sizes", at_least=1)
     optimizer: str = knob("adam", "optimizer", choices=tuple(OPTIMIZERS))
     lr: float = knob(2e-3, "initial learning rate", above=0)
-    schedule: str = knob("cosine", "cosine: anneal the lr to 0 over the run; constant: keep it", choices=SCHEDULES)
+    schedule: str = knob("cosine", "cosine: anneal the lr to 0 over the run; constant: keep it",
+                         choices=("cosine", "constant"))
     epochs: int = knob(6, "passes over the training set", quick=2, at_least=1)
     batch_size: int = knob(128, "images per step", at_least=1)
     init: str = knob("auto", "weight init (auto: the one that suits the activation)",
@@ -47,71 +43,41 @@ class Settings(DataSettings):
 
 
 @dataclass
-class MnistResult:
+class Result:
+    settings: Settings
     model: MLP
     history: History
     test_loss: float
     test_accuracy: float
     load_seconds: float
     train_seconds: float
-    settings: Settings | None = None  # set by run()
 
 
-def load_split(dataset: str = "mnist", quick: bool = False, root: str | None = None,
-               download: bool = True) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """(train images, labels), (test images, labels). `quick` uses the small MNIST subset shipped
-    with the package (for other datasets, the first 1,000 training and 500 test images)."""
-    if quick and dataset == "mnist":
-        return datasets.mnist_subset(train=True), datasets.mnist_subset(train=False)
-    train = datasets.load(dataset, train=True, root=root, download=download)
-    test = datasets.load(dataset, train=False, root=root, download=download)
-    if quick:
-        train = tuple(array[:QUICK_TRAIN_SAMPLES] for array in train)
-        test = tuple(array[: QUICK_TRAIN_SAMPLES // 2] for array in test)
-    return train, test
-
-
-def train_mnist(dataset: str = "mnist", activation: str = "relu", hidden: Sequence[int] = (256, 256),
-                optimizer: str = "adam", lr: float = 2e-3, epochs: int = 6, batch_size: int = 128,
-                seed: int = 0, quick: bool = False, progress: bool = True, root: str | None = None,
-                download: bool = True, init: str = "auto", schedule: str = "cosine",
-                threads: int | None = 1) -> MnistResult:
+def run(settings: Settings) -> Result:
     """Train MLP([784, *hidden, 10], activation) with cross-entropy and report test accuracy and times.
 
-    `schedule="cosine"` anneals the learning rate from `lr` to 0 along half a cosine, one scheduler
-    step per batch (CosineAnnealingLR); "constant" keeps it at `lr`. `threads` limits BLAS (see
-    blas_threads).
+    The cosine schedule anneals the learning rate from `lr` to 0 along half a cosine, one scheduler
+    step per batch (CosineAnnealingLR); "constant" keeps it at `lr`.
     """
-    if schedule not in SCHEDULES:
-        raise ValueError(f"unknown schedule {schedule!r}; valid names: {', '.join(SCHEDULES)}")
-    start = time.perf_counter()
-    (train_x, train_y), (test_x, test_y) = load_split(dataset, quick, root, download)
-    load_seconds = time.perf_counter() - start
-    manual_seed(seed)
-    model = MLP([train_x.shape[1], *hidden, 10], activation=activation, init=init)
-    opt = make_optimizer(optimizer, model.parameters(), lr=lr)
-    train_loader = DataLoader(TensorDataset(train_x, train_y), batch_size=batch_size, shuffle=True, seed=seed)
-    test_loader = DataLoader(TensorDataset(test_x, test_y), batch_size=1000)
-    scheduler = CosineAnnealingLR(opt, T_max=epochs * len(train_loader)) if schedule == "cosine" else None
-    with blas_threads(threads):
-        start = time.perf_counter()
-        history = fit(model, train_loader, opt, epochs=epochs, val_data=test_loader, progress=progress,
-                      description=f"{dataset} {activation}",
-                      on_step=None if scheduler is None else lambda step: scheduler.step())
-        train_seconds = time.perf_counter() - start
-        test_loss, test_accuracy = evaluate(model, test_loader)
-    return MnistResult(model, history, test_loss, test_accuracy, load_seconds, train_seconds)
-
-
-def run(settings: Settings) -> MnistResult:
     s = settings
-    result = train_mnist(s.dataset, s.activation, s.hidden, s.optimizer, s.lr, s.epochs, s.batch_size, s.seed,
-                         s.subset, s.progress, s.root, s.download, s.init, s.schedule, threads=None)
-    result.settings = s
-    return result
+    start = time.perf_counter()
+    (train_x, train_y), (test_x, test_y) = s.load_data(s.download)
+    load_seconds = time.perf_counter() - start
+    manual_seed(s.seed)
+    model = MLP([train_x.shape[1], *s.hidden, 10], activation=s.activation, init=s.init)
+    opt = make_optimizer(s.optimizer, model.parameters(), lr=s.lr)
+    train_loader = DataLoader(TensorDataset(train_x, train_y), batch_size=s.batch_size, shuffle=True, seed=s.seed)
+    test_loader = DataLoader(TensorDataset(test_x, test_y), batch_size=1000)
+    scheduler = CosineAnnealingLR(opt, T_max=s.epochs * len(train_loader)) if s.schedule == "cosine" else None
+    start = time.perf_counter()
+    history = fit(model, train_loader, opt, epochs=s.epochs, val_data=test_loader, progress=s.progress,
+                  description=f"{s.dataset} {s.activation}",
+                  on_step=None if scheduler is None else lambda step: scheduler.step())
+    train_seconds = time.perf_counter() - start
+    return Result(s, model, history, *evaluate(model, test_loader), load_seconds, train_seconds)
 
 
-def tables(result: MnistResult) -> list[Table]:
+def tables(result: Result) -> list[Table]:
     s, history = result.settings, result.history
     rows = [[epoch, *values] for epoch, values in enumerate(zip(history.loss, history.accuracy,
                                                                  history.val_accuracy, history.seconds), 1)]
@@ -122,7 +88,7 @@ def tables(result: MnistResult) -> list[Table]:
                   line="  epoch {0}: train loss {1}, train accuracy {2}, test accuracy {3} ({4} s)")]
 
 
-def figures(result: MnistResult, folder: Path) -> dict[Path, str]:
+def figures(result: Result, folder: Path) -> dict[Path, str]:
     if result.settings.plot is None:
         return {}
     from ..viz import plot_history
@@ -132,7 +98,7 @@ def figures(result: MnistResult, folder: Path) -> dict[Path, str]:
     return {path: "training curves"}
 
 
-def notes(result: MnistResult) -> list[str]:
+def notes(result: Result) -> list[str]:
     total = result.load_seconds + result.train_seconds
     return [f"test accuracy {result.test_accuracy:.4f}",
             f"wall time: {result.load_seconds:.2f} s loading + {result.train_seconds:.2f} s training = {total:.2f} s"]

@@ -9,22 +9,28 @@ An experiment is a module with
 - `tables(result) -> list[Table]`, `figures(result, folder) -> {path: caption}` and
   `notes(result) -> list[str]`: the numbers as data, the pictures, the sentences that explain them.
 Registering it is one line in experiments/__init__.py; the CLI, the report, the examples and the
-notebooks are generic over this protocol.
+notebooks are generic over this protocol, and call nothing else:
+
+    result = vanishing.run(vanishing.Settings.quick(activations=("sigmoid", "relu")))
+    print(as_text(vanishing, result))            # what `tinygrad-act vanishing --quick ...` prints
+    vanishing.figures(result, Path("figures"))   # and the pictures it draws
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
 
+import numpy as np
+
 from ..activations import get_activation
-from ..data.datasets import DATASETS
+from ..data import datasets
+from ..viz.tables import render
 
 SettingsT = TypeVar("SettingsT", bound="SettingsBase")
 
@@ -148,11 +154,6 @@ def resolve(settings_class: type[SettingsT], given: Mapping[str, Any], quick: bo
     return settings_class(**values)
 
 
-def field_types(settings_class: type) -> dict[str, Any]:
-    """Each field's type (the annotation, resolved), e.g. int, tuple[int, ...], float | None."""
-    return typing.get_type_hints(settings_class)
-
-
 def flag_name(field: dataclasses.Field) -> str:
     """The command-line flag of a knob: --field-name, or --no-field-name for a bool defaulting to True."""
     if field.metadata.get("flag"):
@@ -161,22 +162,43 @@ def flag_name(field: dataclasses.Field) -> str:
     return prefix + field.name.replace("_", "-")
 
 
-def command_line(experiment: ModuleType, given: Mapping[str, Any], quick: bool = False,
-                 out_dir: str | None = None) -> list[str]:
-    """The `tinygrad-act` arguments that run `experiment` with the `given` values (switches first)."""
-    about: About = experiment.ABOUT
-    fields = {field.name: field for field in dataclasses.fields(experiment.Settings)}
+def flags(settings_class: type, given: Mapping[str, Any], quick: bool = False) -> list[str]:
+    """The flags that give `settings_class`'s knobs the `given` values: switches first (then
+    `--quick` when asked), then the valued ones; a None value is left out."""
+    fields = {field.name: field for field in dataclasses.fields(settings_class)}
     switches = [flag_name(fields[name]) for name, value in given.items()
                 if isinstance(value, bool) and value != fields[name].default]
-    argv = [about.command_name, *([f"--{about.selector}"] if about.selector else []), *switches]
-    has_quick = any(field.metadata["quick"] is not dataclasses.MISSING for field in fields.values())
-    argv += ["--quick"] if quick and has_quick else []
+    valued = []
     for name, value in given.items():
-        if isinstance(value, tuple):
-            argv += [flag_name(fields[name]), *map(str, value)]
-        elif value is not None and not isinstance(value, bool):
-            argv += [flag_name(fields[name]), str(value)]
+        if value is not None and not isinstance(value, bool):
+            valued += [flag_name(fields[name]), *map(str, value if isinstance(value, tuple) else (value,))]
+    return switches + (["--quick"] if quick else []) + valued
+
+
+def command_line(experiment: ModuleType, given: Mapping[str, Any], quick: bool = False,
+                 out_dir: str | None = None) -> list[str]:
+    """The `tinygrad-act` arguments that run `experiment` with the `given` values."""
+    about: About = experiment.ABOUT
+    has_quick = any(field.metadata["quick"] is not dataclasses.MISSING for field in dataclasses.fields(experiment.Settings))
+    argv = [about.command_name, *([f"--{about.selector}"] if about.selector else [])]
+    argv += flags(experiment.Settings, given, quick and has_quick)
     return argv + (["--out-dir", out_dir] if out_dir is not None else [])
+
+
+def as_text(experiment: ModuleType, result: Any, markdown: bool = False) -> str:
+    """The tables (terminal text, or Markdown) and notes of `experiment`'s `result`, as its command prints them."""
+    notes = experiment.notes(result)
+    blocks = [render(table, markdown) for table in experiment.tables(result)]
+    return "\n\n".join(blocks + (["\n".join(notes)] if notes else []))
+
+
+@dataclass
+class Result:
+    """What most experiments' `run` returns: the settings, and one entry per run (an activation, a
+    variant, a width: whatever the experiment compares)."""
+
+    settings: Any
+    runs: list
 
 
 @dataclass(frozen=True)
@@ -184,7 +206,18 @@ class DataSettings(SettingsBase):
     """The knobs of every experiment that reads a dataset, and its seed."""
 
     seed: int = seed_knob()
-    dataset: str = knob("mnist", "dataset to train on", choices=DATASETS)
+    dataset: str = knob("mnist", "dataset to train on", choices=datasets.DATASETS)
     root: str | None = knob(None, "data folder (default $TINYGRAD_ACT_DATA or ~/.cache/tinygrad_act)", metavar="DIR")
     subset: bool = knob(False, "the small built-in MNIST subset (other datasets: the first 1,000 / 500 images)",
                         quick=True)
+
+    def load_data(self, download: bool = True) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """(train images, labels), (test images, labels) of the dataset; with `subset`, the MNIST
+        subset shipped with the package (other datasets: their first 1,000 training and 500 test images)."""
+        if self.subset and self.dataset == "mnist":
+            return datasets.mnist_subset(train=True), datasets.mnist_subset(train=False)
+        train, test = (datasets.load(self.dataset, train=train, root=self.root, download=download)
+                       for train in (True, False))
+        if self.subset:
+            return (train[0][:1000], train[1][:1000]), (test[0][:500], test[1][:500])
+        return train, test

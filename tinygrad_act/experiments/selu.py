@@ -12,23 +12,20 @@ that settles near 0.12.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..autograd import no_grad
-from ..data import datasets
 from ..nn import MLP, Activation, Module
 from ..rng import manual_seed
 from ..tensor import Tensor
 from ..viz.experiment_plots import plot_selu
-from ..viz.tables import Table, render
-from .protocol import About, DataSettings, activations_knob, knob
+from ..viz.tables import Table
+from .protocol import About, DataSettings, Result, activations_knob, knob
 
 COMPARED_ACTIVATIONS = ("selu", "relu", "tanh", "sigmoid")
-__all__ = ["plot_selu"]  # the figure, drawn in viz
 ABOUT = About("selu", "SELU self-normalisation",
               "self-normalisation: activation mean/std by depth for selu, relu, tanh, sigmoid")
 
@@ -56,19 +53,13 @@ class LayerStats:
     seeds: int
 
 
-def standardised_inputs(source: str = "random", samples: int = 1000, features: int = 784, seed: int = 0,
-                        dataset: str = "mnist", quick: bool = False, root: str | None = None) -> np.ndarray:
-    """(samples, features) inputs of mean 0 and std 1 per feature: N(0, 1) draws for "random"; for
-    "data", the first `samples` training images of `dataset` (the built-in MNIST subset when quick),
-    each pixel standardised over them (a pixel that never varies becomes 0)."""
-    if source == "random":
-        return np.random.default_rng(seed).standard_normal((samples, features)).astype(np.float32)
-    if source != "data":
-        raise ValueError(f"standardised_inputs: source must be 'random' or 'data', got {source!r}")
-    if quick and dataset == "mnist":
-        images = datasets.mnist_subset(train=True)[0][:samples]
-    else:
-        images = datasets.load(dataset, train=True, root=root)[0][:samples]
+def standardised_inputs(settings: Settings) -> np.ndarray:
+    """(samples, 784) inputs of mean 0 and std 1 per feature: N(0, 1) draws for "random"; for
+    "data", the first `samples` training images of the dataset, each pixel standardised over them
+    (a pixel that never varies becomes 0)."""
+    if settings.inputs == "random":
+        return np.random.default_rng(settings.seed).standard_normal((settings.samples, 784)).astype(np.float32)
+    images = settings.load_data()[0][0][:settings.samples]
     spread = images.std(axis=0)
     return ((images - images.mean(axis=0)) / np.where(spread > 0, spread, 1.0)).astype(np.float32)
 
@@ -88,66 +79,44 @@ def layer_statistics(model: Module, inputs: np.ndarray) -> tuple[list[float], li
     return [float(output.mean()) for output in outputs], [float(output.std()) for output in outputs]
 
 
-def run_selu(activations: Sequence[str] = COMPARED_ACTIVATIONS, depth: int = 50, width: int = 100,
-             source: str = "random", samples: int = 1000, seeds: int = 3, seed: int = 0, dataset: str = "mnist",
-             quick: bool = False, root: str | None = None) -> list[LayerStats]:
+def run(settings: Settings) -> Result:
     """Per-layer activation statistics of MLP([784, width x depth, 10], activation, init="auto",
     zero biases) on standardised inputs, averaged over `seeds` nets (seeds seed, seed+1, ...)."""
-    inputs = standardised_inputs(source, samples, seed=seed, dataset=dataset, quick=quick, root=root)
-    results = []
-    for activation in activations:
+    s = settings
+    inputs = standardised_inputs(s)
+    result = Result(s, [])
+    for activation in s.activations:
         means, stds = [], []
-        for offset in range(seeds):
-            manual_seed(seed + offset)
-            model = MLP([inputs.shape[1], *[width] * depth, 10], activation=activation)
+        for offset in range(s.seeds):
+            manual_seed(s.seed + offset)
+            model = MLP([inputs.shape[1], *[s.width] * s.depth, 10], activation=activation)
             layer_means, layer_stds = layer_statistics(model, inputs)
             means.append(layer_means)
             stds.append(layer_stds)
-        results.append(LayerStats(activation, model.init, np.mean(means, axis=0).tolist(),
-                                  np.mean(stds, axis=0).tolist(), seeds))
-    return results
-
-
-def selu_data(results: Sequence[LayerStats], every: int = 5, caption: str = "") -> Table:
-    """Layer 1 and every `every`-th layer: mean and std of each activation's outputs."""
-    depth = len(results[0].means)
-    layers = sorted({0, *range(every - 1, depth, every), depth - 1})
-    headers = ["layer", *(f"{r.activation} {stat}" for r in results for stat in ("mean", "std"))]
-    rows = [[layer + 1, *(value for r in results for value in (r.means[layer], r.stds[layer]))] for layer in layers]
-    return Table(headers, rows, caption, formats={column: ".3f" for column in range(1, len(headers))})
-
-
-def selu_table(results: Sequence[LayerStats], every: int = 5, markdown: bool = False) -> str:
-    return render(selu_data(results, every), markdown)
-
-
-@dataclass
-class Result:
-    settings: Settings
-    stats: list[LayerStats]
-
-
-def run(settings: Settings) -> Result:
-    s = settings
-    return Result(s, run_selu(s.activations, s.depth, s.width, s.inputs, s.samples, s.seeds, s.seed, s.dataset,
-                              s.subset, s.root))
+        result.runs.append(LayerStats(activation, model.init, np.mean(means, axis=0).tolist(),
+                                       np.mean(stds, axis=0).tolist(), s.seeds))
+    return result
 
 
 def tables(result: Result) -> list[Table]:
-    s = result.settings
+    """Layer 1 and every `every`-th layer: mean and std of each activation's outputs."""
+    s, stats = result.settings, result.runs
+    layers = sorted({0, *range(s.every - 1, s.depth, s.every), s.depth - 1})
+    headers = ["layer", *(f"{r.activation} {stat}" for r in stats for stat in ("mean", "std"))]
+    rows = [[layer + 1, *(value for r in stats for value in (r.means[layer], r.stds[layer]))] for layer in layers]
     source = "N(0, 1) inputs" if s.inputs == "random" else f"standardised {s.dataset} images"
-    inits = ", ".join(f"{stats.activation}: {stats.init}" for stats in result.stats)
-    return [selu_data(result.stats, s.every, f"{s.depth} hidden layers of {s.width}, {s.samples} {source}, mean "
-                                             f"over {s.seeds} nets ({inits}; biases 0)")]
+    inits = ", ".join(f"{r.activation}: {r.init}" for r in stats)
+    return [Table(headers, rows, f"{s.depth} hidden layers of {s.width}, {s.samples} {source}, mean over {s.seeds} "
+                                 f"nets ({inits}; biases 0)", formats={column: ".3f" for column in range(1, len(headers))})]
 
 
 def figures(result: Result, folder: Path) -> dict[Path, str]:
     path = Path(folder) / "selu_statistics.png"
-    plot_selu(result.stats, path)
+    plot_selu(result.runs, path)
     return {path: "mean and std of the activations by depth"}
 
 
 def notes(result: Result) -> list[str]:
     return [f"{stats.activation}: mean in [{min(stats.means):.3f}, {max(stats.means):.3f}] (largest |mean| "
             f"{max(abs(mean) for mean in stats.means):.3f}), std in [{min(stats.stds):.3f}, {max(stats.stds):.3f}]"
-            for stats in result.stats]
+            for stats in result.runs]

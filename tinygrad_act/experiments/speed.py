@@ -14,7 +14,6 @@ and the count is the first evaluation at or above the target. Whatever ratio com
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,13 +26,11 @@ from ..nn import MLP
 from ..rng import manual_seed
 from ..tensor import Tensor
 from ..viz.experiment_plots import plot_speed
-from ..viz.tables import Table, render
+from ..viz.tables import Table
 from .common import make_optimizer
-from .mnist import load_split
-from .protocol import About, DataSettings, activations_knob, knob
+from .protocol import About, DataSettings, Result, activations_knob, knob
 
 COMPARED_ACTIVATIONS = ("relu", "tanh", "sigmoid")
-__all__ = ["plot_speed"]  # the figure, drawn in viz
 ABOUT = About("speed", "Training speed: steps to a target accuracy",
               "steps to reach a target training accuracy: relu against tanh and sigmoid")
 
@@ -74,48 +71,34 @@ class SpeedRun:
         return max(accuracy for _, accuracy in self.curve)
 
 
-def race_to_target(activation: str, train: tuple[np.ndarray, np.ndarray], target: float = 0.95,
-                   hidden: Sequence[int] = (256, 256), lr: float = 0.01, momentum: float = 0.9,
-                   batch_size: int = 64, budget: int = 15000, eval_every: int = 50, eval_size: int = 2000,
-                   seed: int = 0) -> SpeedRun:
+def race_to_target(activation: str, train: tuple[np.ndarray, np.ndarray], settings: Settings) -> SpeedRun:
     """Train MLP([784, *hidden, 10], activation) with SGD(lr, momentum) until the accuracy on the
     first `eval_size` training images, measured every `eval_every` steps, reaches `target`, or
     until `budget` steps."""
-    train_x, train_y = train
-    manual_seed(seed)
-    model = MLP([train_x.shape[1], *hidden, 10], activation=activation)
-    opt = make_optimizer("sgd", model.parameters(), lr=lr, momentum=momentum)
-    loader = DataLoader(TensorDataset(train_x, train_y), batch_size=batch_size, shuffle=True, seed=seed)
-    probe_x, probe_y = Tensor(train_x[:eval_size]), train_y[:eval_size]
+    s, (train_x, train_y) = settings, train
+    manual_seed(s.seed)
+    model = MLP([train_x.shape[1], *s.hidden, 10], activation=activation)
+    opt = make_optimizer("sgd", model.parameters(), lr=s.lr, momentum=s.momentum)
+    loader = DataLoader(TensorDataset(train_x, train_y), batch_size=s.batch_size, shuffle=True, seed=s.seed)
+    probe_x, probe_y = Tensor(train_x[:s.eval_size]), train_y[:s.eval_size]
     curve: list[tuple[int, float]] = []
     reached, step, start = None, 0, time.perf_counter()
-    while reached is None and step < budget:
+    while reached is None and step < s.budget:
         for inputs, labels in loader:
             opt.zero_grad()
             F.cross_entropy(model(inputs), labels).backward()
             opt.step()
             step += 1
-            if step % eval_every == 0 or step == budget:
+            if step % s.eval_every == 0 or step == s.budget:
                 with no_grad():
                     accuracy = float((model(probe_x).data.argmax(axis=1) == probe_y).mean())
                 curve.append((step, accuracy))
-                if accuracy >= target:
+                if accuracy >= s.target:
                     reached = step
-            if reached is not None or step == budget:
+            if reached is not None or step == s.budget:
                 break
-    return SpeedRun(activation, target, reached, step, len(loader), curve, len(probe_y),
+    return SpeedRun(activation, s.target, reached, step, len(loader), curve, len(probe_y),
                     time.perf_counter() - start)
-
-
-def run_speed(activations: Sequence[str] = COMPARED_ACTIVATIONS, dataset: str = "mnist", quick: bool = False,
-              target: float = 0.95, hidden: Sequence[int] = (256, 256), lr: float = 0.01, momentum: float = 0.9,
-              batch_size: int = 64, budget: int = 15000, eval_every: int = 50, eval_size: int = 2000,
-              seed: int = 0, root: str | None = None) -> list[SpeedRun]:
-    """race_to_target for each activation on the training set of `dataset` (the built-in MNIST
-    subset when quick), from the same seed."""
-    train, _ = load_split(dataset, quick, root)
-    return [race_to_target(activation, train, target, hidden, lr, momentum, batch_size, budget, eval_every,
-                           eval_size, seed) for activation in activations]
 
 
 def step_ratio(run: SpeedRun, baseline: SpeedRun) -> tuple[float, str]:
@@ -134,44 +117,34 @@ def step_ratio(run: SpeedRun, baseline: SpeedRun) -> tuple[float, str]:
 RELATIONS = {"=": "{:.1f}x", ">": "more than {:.1f}x", "<": "at most {:.1f}x", "?": "an unknown multiple of"}
 
 
-def speed_data(runs: Sequence[SpeedRun], baseline: str = "relu", caption: str = "") -> Table:
-    """One row per activation: steps and epochs to the target, steps relative to `baseline`, best
-    accuracy seen, and wall time."""
-    reference = next(run for run in runs if run.activation == baseline)
-    rows = []
-    for run in runs:
-        ratio, relation = step_ratio(run, reference)
-        reached = run.steps_to_target is not None
-        rows.append([run.activation, str(run.steps_to_target) if reached else f"> {run.steps_taken}",
-                     f"{run.epochs_to_target:.2f}" if reached else f"> {run.steps_taken / run.steps_per_epoch:.2f}",
-                     f"{ratio:.2f}" if relation == "=" else f"{relation} {ratio:.2f}", run.best_accuracy, run.seconds])
-    return Table(["activation", "steps to target", "epochs", f"steps / {baseline}'s", "best accuracy", "seconds"],
-                 rows, caption, units=["", "steps", "epochs", "", "", "s"], formats={4: ".4f", 5: ".1f"})
-
-
-def speed_table(runs: Sequence[SpeedRun], baseline: str = "relu", markdown: bool = False) -> str:
-    return render(speed_data(runs, baseline), markdown)
-
-
-@dataclass
-class Result:
-    settings: Settings
-    runs: list[SpeedRun]
+def ratio_text(ratio: float, relation: str, digits: int) -> str:
+    """A step ratio as a table or a sentence shows it: "2.0", or "> 5.0" when it is a bound."""
+    return f"{ratio:.{digits}f}" if relation == "=" else f"{relation} {ratio:.{digits}f}"
 
 
 def run(settings: Settings) -> Result:
-    s = settings
-    return Result(s, run_speed(s.activations, s.dataset, s.subset, s.target, s.hidden, s.lr, s.momentum,
-                               s.batch_size, s.budget, s.eval_every, s.eval_size, s.seed, s.root))
+    """race_to_target for each activation on the training set, from the same seed."""
+    train, _ = settings.load_data()
+    return Result(settings, [race_to_target(activation, train, settings) for activation in settings.activations])
 
 
 def tables(result: Result) -> list[Table]:
+    """One row per activation: steps and epochs to the target, steps relative to the first
+    activation's, best accuracy seen, and wall time."""
     s, baseline = result.settings, result.runs[0]
+    rows = []
+    for run in result.runs:
+        reached = run.steps_to_target is not None
+        rows.append([run.activation, str(run.steps_to_target) if reached else f"> {run.steps_taken}",
+                     f"{run.epochs_to_target:.2f}" if reached else f"> {run.steps_taken / run.steps_per_epoch:.2f}",
+                     ratio_text(*step_ratio(run, baseline), 2), run.best_accuracy, run.seconds])
     sizes = "-".join(str(size) for size in [784, *s.hidden, 10])
-    return [speed_data(result.runs, baseline.activation,
-                       f"{s.dataset}: {sizes} MLP, SGD lr {s.lr} momentum {s.momentum}, batch {s.batch_size}; steps "
-                       f"until the accuracy on {baseline.eval_samples} training images (checked every {s.eval_every} "
-                       f"steps) reaches {s.target:g}, at most {s.budget}")]
+    return [Table(["activation", "steps to target", "epochs", f"steps / {baseline.activation}'s", "best accuracy",
+                   "seconds"], rows,
+                  f"{s.dataset}: {sizes} MLP, SGD lr {s.lr} momentum {s.momentum}, batch {s.batch_size}; steps "
+                  f"until the accuracy on {baseline.eval_samples} training images (checked every {s.eval_every} "
+                  f"steps) reaches {s.target:g}, at most {s.budget}",
+                  units=["", "steps", "epochs", "", "", "s"], formats={4: ".4f", 5: ".1f"})]
 
 
 def figures(result: Result, folder: Path) -> dict[Path, str]:
@@ -189,7 +162,7 @@ def notes(result: Result) -> list[str]:
                          f"{baseline.activation}")
     if {"relu", "tanh"} <= set(by_name):
         ratio, relation = step_ratio(by_name["tanh"], by_name["relu"])
-        here = f"{ratio:.1f}x" if relation == "=" else f"{relation} {ratio:.1f}x"
+        here = ratio_text(ratio, relation, 1) + "x"
         sentences.append(f"Krizhevsky et al. (2012) report that ReLU reached 25% training error on CIFAR-10 about "
                          f"6x faster than tanh (a 4-layer CNN); here, tanh/relu steps on {result.settings.dataset} "
                          f"with this MLP: {here}")

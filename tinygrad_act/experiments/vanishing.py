@@ -17,7 +17,7 @@ before each step (nn.utils.clip_grad_norm_), which keeps every step bounded.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,13 +35,11 @@ from ..rng import manual_seed
 from ..tensor import Tensor
 from ..train import evaluate
 from ..viz.experiment_plots import plot_gradient_norms, plot_loss_curves
-from ..viz.tables import Number, Table, render
+from ..viz.tables import Number, Table
 from .common import OPTIMIZERS, make_optimizer
-from .mnist import load_split
 from .protocol import About, DataSettings, activations_knob, knob
 
 COMPARED_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu")
-__all__ = ["plot_gradient_norms", "plot_loss_curves"]  # the figures, drawn in viz
 ABOUT = About("vanishing", "Vanishing gradients",
               "gradient norms per layer of a deep MLP, per activation (vanishing/exploding)")
 
@@ -115,12 +113,13 @@ class TrainingRun:
 
 
 @dataclass
-class VanishingResult:
+class Result:
     """Gradient profiles at init and training runs of one deep MLP per activation, with the settings."""
 
-    profiles: list[GradientProfile]
-    runs: list[TrainingRun]
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: Settings
+    sizes: tuple[int, int, int]  # images in the probe batch, the training set and the test set
+    profiles: list[GradientProfile] = field(default_factory=list)
+    runs: list[TrainingRun] = field(default_factory=list)
 
     def profile(self, activation: str) -> GradientProfile:
         return next(profile for profile in self.profiles if profile.activation == activation)
@@ -129,14 +128,13 @@ class VanishingResult:
         return next(run for run in self.runs if run.activation == activation and run.clip == clip)
 
 
-def deep_mlp(activation: str, n_inputs: int = 784, depth: int = 10, width: int = 128, n_classes: int = 10,
-             init: str = "auto", init_scale: float = 1.0) -> MLP:
-    """MLP([n_inputs, width x depth, n_classes], activation) with `init` (auto: the activation's
+def deep_mlp(activation: str, settings: Settings, n_inputs: int = 784) -> MLP:
+    """MLP([n_inputs, width x depth, 10], activation) with the settings' init (auto: the activation's
     matching init), every weight then multiplied by `init_scale` (biases start at 0)."""
-    model = MLP([n_inputs, *[width] * depth, n_classes], activation=activation, init=init)
-    if init_scale != 1.0:
+    model = MLP([n_inputs, *[settings.width] * settings.depth, 10], activation=activation, init=settings.init)
+    if settings.init_scale != 1.0:
         for linear in model.linears():
-            linear.weight.data *= np.asarray(init_scale, dtype=linear.weight.data.dtype)
+            linear.weight.data *= np.asarray(settings.init_scale, dtype=linear.weight.data.dtype)
     return model
 
 
@@ -174,14 +172,13 @@ def _endless_batches(loader: DataLoader) -> Iterator[tuple[Tensor, Tensor]]:
         yield from loader
 
 
-def train_steps(model: MLP, loader: DataLoader, steps: int, optimizer: str = "sgd", lr: float = 0.02,
-                clip: float | None = None) -> tuple[list[float], int | None]:
+def train_steps(model: MLP, loader: DataLoader, settings: Settings, clip: float | None) -> tuple[list[float], int | None]:
     """`steps` optimizer steps on mini-batches of `loader` (cycled), clipping the joint gradient
     norm to `clip` when given. Returns the loss of every step and the step (1-based) whose loss
     was inf/NaN, where training stops (None if none was)."""
-    opt = make_optimizer(optimizer, model.parameters(), lr=lr)
+    opt = make_optimizer(settings.optimizer, model.parameters(), lr=settings.lr)
     losses: list[float] = []
-    for step, (inputs, target) in zip(range(1, steps + 1), _endless_batches(loader)):
+    for step, (inputs, target) in zip(range(1, settings.steps + 1), _endless_batches(loader)):
         opt.zero_grad()
         loss = F.cross_entropy(model(inputs), target)
         losses.append(loss.item())
@@ -194,11 +191,7 @@ def train_steps(model: MLP, loader: DataLoader, steps: int, optimizer: str = "sg
     return losses, None
 
 
-def run_vanishing(activations: Sequence[str] = COMPARED_ACTIVATIONS, dataset: str = "mnist", quick: bool = False,
-                  depth: int = 10, width: int = 128, init: str = "auto", init_scale: float = 1.0,
-                  steps: int = 500, optimizer: str = "sgd", lr: float = 0.02, batch_size: int = 128,
-                  clip: float | None = None, probe_size: int = 256, seed: int = 0,
-                  root: str | None = None) -> VanishingResult:
+def run(settings: Settings) -> Result:
     """For each activation: the per-layer gradient norms of a fresh deep MLP on a fixed batch of
     `probe_size` training images, then `steps` steps of training from that same init and the test
     accuracy. With `clip`, every activation is trained twice: without clipping and with it.
@@ -209,78 +202,52 @@ def run_vanishing(activations: Sequence[str] = COMPARED_ACTIVATIONS, dataset: st
     the demonstration, so numpy's overflow warnings are silenced there and the run is reported as
     diverged at the first inf/NaN loss.
     """
-    (train_x, train_y), (test_x, test_y) = load_split(dataset, quick, root)
-    probe = np.random.default_rng(seed).choice(len(train_x), size=min(probe_size, len(train_x)), replace=False)
-    test_loader = DataLoader(TensorDataset(test_x, test_y), batch_size=1000)
-    clips = [None] if clip is None else [None, clip]
-    profiles, runs = [], []
-    for activation in activations:
-        manual_seed(seed)
-        model = deep_mlp(activation, train_x.shape[1], depth, width, 10, init, init_scale)
-        start = {name: tensor.data.copy() for name, tensor in model.state_dict().items()}
-        blowup = np.errstate(over="ignore", invalid="ignore") if init_scale > 1.0 else nullcontext()
-        with blowup:
-            profiles.append(GradientProfile(activation, model.init,
-                                            *gradient_profile(model, train_x[probe], train_y[probe])))
-            for clip_norm in clips:
-                model.load_state_dict(start)
-                loader = DataLoader(TensorDataset(train_x, train_y), batch_size=batch_size, shuffle=True, seed=seed)
-                losses, diverged_at = train_steps(model, loader, steps, optimizer, lr, clip_norm)
-                accuracy = math.nan if diverged_at is not None else evaluate(model, test_loader)[1]
-                runs.append(TrainingRun(activation, clip_norm, losses, accuracy, diverged_at))
-    settings = dict(dataset=dataset, quick=quick, depth=depth, width=width, init=init, init_scale=init_scale,
-                    steps=steps, optimizer=optimizer, lr=lr, batch_size=batch_size, clip=clip,
-                    probe_size=len(probe), seed=seed, train_samples=len(train_x), test_samples=len(test_x))
-    return VanishingResult(profiles, runs, settings)
-
-
-def run(settings: Settings) -> VanishingResult:
     s = settings
-    return run_vanishing(s.activations, s.dataset, s.subset, s.depth, s.width, s.init, s.init_scale, s.steps,
-                         s.optimizer, s.lr, s.batch_size, s.clip, s.probe_size, s.seed, s.root)
+    (train_x, train_y), (test_x, test_y) = s.load_data()
+    probe = np.random.default_rng(s.seed).choice(len(train_x), size=min(s.probe_size, len(train_x)), replace=False)
+    test_loader = DataLoader(TensorDataset(test_x, test_y), batch_size=1000)
+    result = Result(s, (len(probe), len(train_x), len(test_x)))
+    for activation in s.activations:
+        manual_seed(s.seed)
+        model = deep_mlp(activation, s, train_x.shape[1])
+        start = {name: tensor.data.copy() for name, tensor in model.state_dict().items()}
+        blowup = np.errstate(over="ignore", invalid="ignore") if s.init_scale > 1.0 else nullcontext()
+        with blowup:
+            result.profiles.append(GradientProfile(activation, model.init,
+                                                   *gradient_profile(model, train_x[probe], train_y[probe])))
+            for clip in [None] if s.clip is None else [None, s.clip]:
+                model.load_state_dict(start)
+                loader = DataLoader(TensorDataset(train_x, train_y), batch_size=s.batch_size, shuffle=True, seed=s.seed)
+                losses, diverged_at = train_steps(model, loader, s, clip)
+                accuracy = math.nan if diverged_at is not None else evaluate(model, test_loader)[1]
+                result.runs.append(TrainingRun(activation, clip, losses, accuracy, diverged_at))
+    return result
 
 
-def gradient_data(result: VanishingResult) -> Table:
-    """One row per Linear layer (input first), one column per activation: ||dL/dW|| at init; then
-    the ratio first layer / last layer of ||dL/dW|| and of the backward signal ||dL/dz||."""
-    settings, depth = result.settings, max(len(profile.norms) for profile in result.profiles)
-    scale = "" if settings["init_scale"] == 1.0 else f", initial weights x{settings['init_scale']:g}"
-    rows = [["init", *(p.init for p in result.profiles)]]
-    rows += [[str(layer + 1), *(Number(p.norms[layer], ".2e") for p in result.profiles)] for layer in range(depth)]
-    rows.append(["first/last", *(Number(p.ratio, ".2g") for p in result.profiles)])
-    rows.append(["dL/dz first/last", *(Number(p.signal_ratio, ".2g") for p in result.profiles)])
-    return Table(["layer", *(p.activation for p in result.profiles)], rows,
-                 f"{settings['dataset']}: MLP with {settings['depth']} hidden layers of {settings['width']}{scale}; "
-                 f"gradient norms ||dL/dW|| after one backward of cross-entropy on {settings['probe_size']} "
-                 "training images")
-
-
-def training_data(result: VanishingResult) -> Table:
-    """One row per training run: first loss, final loss, largest loss, divergence and test accuracy."""
-    s = result.settings
+def tables(result: Result) -> list[Table]:
+    """The weight-gradient norm ||dL/dW|| at init of each Linear layer (input first) per activation,
+    with the ratios first layer / last layer of ||dL/dW|| and of the backward signal ||dL/dz||; then
+    each training run's first, final and largest loss, divergence and test accuracy."""
+    s, profiles, (probe_size, train_size, test_size) = result.settings, result.profiles, result.sizes
+    scale = "" if s.init_scale == 1.0 else f", initial weights x{s.init_scale:g}"
+    rows = [["init", *(p.init for p in profiles)]]
+    rows += [[str(layer + 1), *(Number(p.norms[layer], ".2e") for p in profiles)] for layer in range(s.depth + 1)]
+    rows.append(["first/last", *(Number(p.ratio, ".2g") for p in profiles)])
+    rows.append(["dL/dz first/last", *(Number(p.signal_ratio, ".2g") for p in profiles)])
+    gradients = Table(["layer", *(p.activation for p in profiles)], rows,
+                      f"{s.dataset}: MLP with {s.depth} hidden layers of {s.width}{scale}; gradient norms ||dL/dW|| "
+                      f"after one backward of cross-entropy on {probe_size} training images")
     rows = [[run.activation, "-" if run.clip is None else f"{run.clip:g}", run.losses[0], run.final_loss,
              run.largest_loss, "-" if run.diverged_at is None else str(run.diverged_at), run.test_accuracy]
             for run in result.runs]
-    return Table(["activation", "clip", "first loss", "final loss", "largest loss", "diverged at step",
-                  "test accuracy"], rows,
-                 f"training: {s['steps']} steps of {s['optimizer']} (lr {s['lr']}, batch {s['batch_size']}) on "
-                 f"{s['train_samples']} images; test accuracy on {s['test_samples']} (chance: 0.1)",
-                 formats={6: ".4f"})
+    training = Table(["activation", "clip", "first loss", "final loss", "largest loss", "diverged at step",
+                      "test accuracy"], rows,
+                     f"training: {s.steps} steps of {s.optimizer} (lr {s.lr}, batch {s.batch_size}) on "
+                     f"{train_size} images; test accuracy on {test_size} (chance: 0.1)", formats={6: ".4f"})
+    return [gradients, training]
 
 
-def gradient_table(result: VanishingResult, markdown: bool = False) -> str:
-    return render(gradient_data(result), markdown, caption=False)
-
-
-def training_table(result: VanishingResult, markdown: bool = False) -> str:
-    return render(training_data(result), markdown, caption=False)
-
-
-def tables(result: VanishingResult) -> list[Table]:
-    return [gradient_data(result), training_data(result)]
-
-
-def figures(result: VanishingResult, folder: Path) -> dict[Path, str]:
+def figures(result: Result, folder: Path) -> dict[Path, str]:
     folder = Path(folder)
     plot_gradient_norms(result, folder / "gradient_norms.png")
     plot_gradient_norms(result, folder / "backward_signal.png", signal=True)
@@ -290,7 +257,7 @@ def figures(result: VanishingResult, folder: Path) -> dict[Path, str]:
             folder / "loss_curves.png": "training loss per step"}
 
 
-def notes(result: VanishingResult) -> list[str]:
+def notes(result: Result) -> list[str]:
     """One sentence per activation: how the first layer's gradient compares with the last's, and the outcome."""
     sentences = []
     for profile in result.profiles:

@@ -7,7 +7,6 @@ activation has derivative 0, so its hidden weights never receive a gradient and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,9 +18,9 @@ from ..data.datasets import xor
 from ..nn import MLP
 from ..rng import manual_seed
 from ..tensor import Tensor
-from ..viz.tables import Table, render
+from ..viz.tables import Table
 from .common import OPTIMIZERS, make_optimizer
-from .protocol import About, SettingsBase, activation_knob, activations_knob, knob
+from .protocol import About, Result, SettingsBase, activation_knob, activations_knob, knob
 
 COMPARED_ACTIVATIONS = ("identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu")
 ABOUT = About("xor", "XOR: why a non-linearity is needed", "learn XOR with one hidden layer; --compare activations",
@@ -63,17 +62,16 @@ class XorRun:
         return self.accuracy == 1.0
 
 
-def train_xor(activation: str = "tanh", hidden: int = 4, steps: int = 1000, lr: float = 0.05,
-              optimizer: str = "adam", seed: int = 0) -> XorRun:
+def train_xor(settings: Settings, activation: str, seed: int) -> XorRun:
     """Train MLP([2, hidden, 1], activation) on XOR, full batch, with binary cross-entropy on the
     output logit, and report predictions and how far the hidden weights moved."""
     manual_seed(seed)
     inputs, target = xor()
-    model = MLP([2, hidden, 1], activation=activation, bias_init=None)
+    model = MLP([2, settings.hidden, 1], activation=activation, bias_init=None)
     first_weights = model[0].weight.data.copy()
-    opt = make_optimizer(optimizer, model.parameters(), lr=lr)
+    opt = make_optimizer(settings.optimizer, model.parameters(), lr=settings.lr)
     x, y = Tensor(inputs), Tensor(target)
-    for _ in range(steps):
+    for _ in range(settings.steps):
         opt.zero_grad()
         loss = F.binary_cross_entropy_with_logits(model(x), y)
         loss.backward()
@@ -108,61 +106,32 @@ class ComparisonRow:
         return float(np.max([run.hidden_weight_change for run in self.runs]))
 
 
-def compare(activations: Sequence[str] = COMPARED_ACTIVATIONS, seeds: Sequence[int] = range(10),
-            **train_options) -> list[ComparisonRow]:
-    """Train one network per activation and seed; returns a row of runs per activation."""
-    return [ComparisonRow(name, [train_xor(name, seed=seed, **train_options) for seed in seeds])
-            for name in activations]
-
-
-def comparison_table(rows: Sequence[ComparisonRow], markdown: bool = False) -> str:
-    return render(comparison_data(rows), markdown)
-
-
-def comparison_data(rows: Sequence[ComparisonRow], caption: str = "") -> Table:
-    """One row per activation: seeds solved, mean and best accuracy, whether the hidden weights moved."""
-    return Table(["activation", "solved", "mean accuracy", "best accuracy", "hidden weights moved"],
-                 [[row.activation, f"{sum(run.solved for run in row.runs)}/{len(row.runs)}", row.mean_accuracy,
-                   row.max_accuracy, "no (gradient is 0)" if row.max_hidden_weight_change == 0.0
-                   else f"yes ({row.max_hidden_weight_change:.3g})"] for row in rows],
-                 caption, formats={2: ".2f", 3: ".2f"})
-
-
-def truth_table(run: XorRun) -> str:
-    """The four inputs with target, predicted probability and predicted class."""
-    return render(truth_data(run), caption=False)
-
-
-def truth_data(run: XorRun, caption: str = "") -> Table:
-    inputs, target = xor()
-    rows = [[int(a), int(b), int(t), float(p), int(p > 0.5), "ok" if (p > 0.5) == (t > 0.5) else "WRONG"]
-            for (a, b), t, p in zip(inputs, target.reshape(-1), run.probabilities)]
-    return Table(["x1", "x2", "target", "p(1)", "predicted", ""], rows, caption, formats={3: ".3f"})
-
-
-@dataclass
-class Result:
-    settings: Settings
-    rows: list[ComparisonRow]  # one row of one run without --compare
-
-
 def run(settings: Settings) -> Result:
-    options = dict(hidden=settings.hidden, steps=settings.steps, lr=settings.lr, optimizer=settings.optimizer)
-    if settings.compare:
-        seeds = range(settings.seed, settings.seed + settings.seeds)
-        return Result(settings, compare(settings.activations, seeds=seeds, **options))
-    single = train_xor(settings.activation, seed=settings.seed, **options)
-    return Result(settings, [ComparisonRow(settings.activation, [single])])
+    """One network (`activation`, `seed`); with `compare`, one per activation of `activations` and
+    each of `seeds` consecutive seeds from `seed`."""
+    s = settings
+    activations, seeds = (s.activations, s.seeds) if s.compare else ((s.activation,), 1)
+    return Result(s, [ComparisonRow(name, [train_xor(s, name, seed) for seed in range(s.seed, s.seed + seeds)])
+                      for name in activations])
 
 
 def tables(result: Result) -> list[Table]:
+    """With --compare, one row per activation: seeds solved, mean and best accuracy, whether the
+    hidden weights moved; else the four inputs with target, predicted probability and class."""
     s = result.settings
     if s.compare:
-        return [comparison_data(result.rows, f"XOR with a 2-{s.hidden}-1 network, {s.steps} steps of {s.optimizer} "
-                                             f"(lr {s.lr}), {s.seeds} seeds per activation "
-                                             f"({s.seed}..{s.seed + s.seeds - 1})")]
-    return [truth_data(result.rows[0].runs[0], f"XOR, 2-{s.hidden}-1 network with {s.activation}, "
-                                               f"{s.steps} steps of {s.optimizer}")]
+        return [Table(["activation", "solved", "mean accuracy", "best accuracy", "hidden weights moved"],
+                      [[row.activation, f"{sum(run.solved for run in row.runs)}/{len(row.runs)}", row.mean_accuracy,
+                        row.max_accuracy, "no (gradient is 0)" if row.max_hidden_weight_change == 0.0
+                        else f"yes ({row.max_hidden_weight_change:.3g})"] for row in result.runs],
+                      f"XOR with a 2-{s.hidden}-1 network, {s.steps} steps of {s.optimizer} (lr {s.lr}), {s.seeds} "
+                      f"seeds per activation ({s.seed}..{s.seed + s.seeds - 1})", formats={2: ".2f", 3: ".2f"})]
+    inputs, target = xor()
+    rows = [[int(a), int(b), int(t), float(p), int(p > 0.5), "ok" if (p > 0.5) == (t > 0.5) else "WRONG"]
+            for (a, b), t, p in zip(inputs, target.reshape(-1), result.runs[0].runs[0].probabilities)]
+    return [Table(["x1", "x2", "target", "p(1)", "predicted", ""], rows,
+                  f"XOR, 2-{s.hidden}-1 network with {s.activation}, {s.steps} steps of {s.optimizer}",
+                  formats={3: ".3f"})]
 
 
 def figures(result: Result, folder: Path) -> dict[Path, str]:
@@ -171,7 +140,7 @@ def figures(result: Result, folder: Path) -> dict[Path, str]:
 
 def notes(result: Result) -> list[str]:
     if result.settings.compare:
-        return [FOOTNOTES[row.activation] for row in result.rows if row.activation in FOOTNOTES]
-    single = result.rows[0].runs[0]
+        return [FOOTNOTES[row.activation] for row in result.runs if row.activation in FOOTNOTES]
+    single = result.runs[0].runs[0]
     return [f"loss {single.loss:.4f}, accuracy {single.accuracy:.2f}, "
             f"hidden weights moved by {single.hidden_weight_change:.4g}"]

@@ -3,12 +3,13 @@ classes (nn.ReLU, nn.LeakyReLU(negative_slope), ...), plus the layers with param
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
 
 from ..activations import ActivationSpec, get_activation
-from ..tensor import Tensor, apply, where
+from ..tensor import Tensor, where
 from .linear import Linear
 from .module import Module, Parameter
 
@@ -18,15 +19,19 @@ class Activation(Module):
 
     def __init__(self, name: str, *args: Any, **params: Any) -> None:
         super().__init__()
-        self.spec: ActivationSpec = get_activation(name)
-        self.params = self.spec.bind(args, params)
+        spec = get_activation(name)
+        if spec.learnable:
+            raise ValueError(f"Activation: {name!r} learns a parameter, so it is the layer nn.{spec.class_name}, "
+                             f"or activation_layer({name!r})")
+        self.spec: ActivationSpec = spec
+        self.params = spec.bind(args, params)
 
     @property
     def name(self) -> str:
         return self.spec.name
 
     def forward(self, x: Tensor) -> Tensor:
-        return apply(self.spec.node_class, x, self.params)
+        return self.spec.apply(x, **self.params)
 
     def extra_repr(self) -> str:
         return ", ".join(f"{key}={value!r}" for key, value in self.params.items())
@@ -35,21 +40,12 @@ class Activation(Module):
         return f"Activation({self.spec.label(self.params)!r})"
 
 
-# PyTorch's class names for the built-ins; a user's activation is reachable as nn.Activation(name).
-_CLASS_NAMES = {
-    "identity": "Identity", "sigmoid": "Sigmoid", "hardsigmoid": "Hardsigmoid", "tanh": "Tanh",
-    "hardtanh": "Hardtanh", "softsign": "Softsign", "relu": "ReLU", "relu6": "ReLU6",
-    "leaky_relu": "LeakyReLU", "elu": "ELU", "selu": "SELU", "celu": "CELU", "gelu": "GELU",
-    "silu": "SiLU", "hardswish": "Hardswish", "mish": "Mish", "softplus": "Softplus",
-    "logsigmoid": "LogSigmoid", "softmax": "Softmax", "log_softmax": "LogSoftmax", "softmin": "Softmin",
-    "step": "Step", "arctan": "Arctan",
-}
-
-
-def activation_class(name: str) -> type[Activation]:
-    """A subclass of Activation fixed to one registered activation, taking its parameters
-    positionally or by keyword as PyTorch's class does (`nn.LeakyReLU(0.2)`, `nn.Softmax(dim=1)`)."""
-    class_name = _CLASS_NAMES.get(name, "".join(part.title() for part in name.split("_")))
+def activation_class(activation: ActivationSpec | str) -> type[Activation]:
+    """A subclass of Activation fixed to one activation (its spec, or a registered name), named as
+    PyTorch names it (spec.class_name), taking its parameters positionally or by keyword as PyTorch's
+    class does (`nn.LeakyReLU(0.2)`, `nn.Softmax(dim=1)`), with the activation's formula as docstring."""
+    spec = get_activation(activation) if isinstance(activation, str) else activation
+    name, class_name = spec.name, spec.class_name
 
     def __init__(self: Activation, *args: Any, **params: Any) -> None:
         params.pop("inplace", None)  # accepted for PyTorch compatibility; we never work in place
@@ -58,8 +54,23 @@ def activation_class(name: str) -> type[Activation]:
     def __repr__(self: Activation) -> str:
         return f"{class_name}({self.extra_repr()})"
 
+    signature = spec.signature("self")
+    inplace = inspect.Parameter("inplace", inspect.Parameter.KEYWORD_ONLY, default=False)
+    __init__.__signature__ = signature.replace(parameters=[*signature.parameters.values(), inplace])
     return type(class_name, (Activation,), {"__init__": __init__, "__repr__": __repr__,
-                                            "__doc__": f"The {name} activation as a layer."})
+                                            "__doc__": spec.describe(), "__module__": __name__})
+
+
+def activation_layer(name: str, *args: Any, dtype: Any = None, **params: Any) -> Module:
+    """The layer of a registered activation: nn.Activation(name, ...) for a function, or the layer
+    that holds a learned parameter (nn.PReLU for "prelu", in `dtype`)."""
+    spec = get_activation(name)
+    if not spec.learnable:
+        return Activation(name, *args, **params)
+    layer_class = _LEARNABLE_LAYERS.get(spec.class_name)
+    if layer_class is None:
+        raise ValueError(f"activation_layer: {name!r} is learnable but no layer nn.{spec.class_name} exists")
+    return layer_class(*args, **params, dtype=dtype)
 
 
 class PReLU(Module):
@@ -103,3 +114,7 @@ class Maxout(Module):
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, pieces={self.pieces}"
+
+
+# The hand-written layers behind the learnable registry entries, by their spec.class_name.
+_LEARNABLE_LAYERS: dict[str, type[Module]] = {"PReLU": PReLU}

@@ -130,6 +130,29 @@ def lecun_normal_(tensor: Tensor) -> Tensor:
     return normal_(tensor, 0.0, 1.0 / math.sqrt(fan_in))
 
 
+def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """Saxe et al. (2014), as PyTorch: the weight, flattened to (rows, cols) = (shape[0], numel / rows),
+    becomes gain times a random orthogonal matrix (orthonormal rows when rows <= cols, else orthonormal
+    columns): the Q of the QR factorisation of a standard normal matrix, each column's sign fixed by
+    R's diagonal so Q is Haar-distributed (Mezzadri 2007). Every singular value is `gain`, so a deep
+    linear stack keeps the norm of every input direction: the start of dynamical isometry
+    (Pennington et al. 2017)."""
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got shape {tensor.shape}")
+    if tensor.data.size == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.data.size // rows
+    flattened = generator().normal(0.0, 1.0, (rows, cols))
+    if rows < cols:
+        flattened = flattened.T
+    q, r = np.linalg.qr(flattened)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(tensor.shape))
+
+
 # The initialisations nn.MLP accepts by name (`init="xavier_uniform"`), each a weight initialiser.
 INITIALIZERS = {
     "xavier_uniform": xavier_uniform_,
@@ -137,6 +160,7 @@ INITIALIZERS = {
     "kaiming_uniform": kaiming_uniform_,
     "kaiming_normal": kaiming_normal_,
     "lecun_normal": lecun_normal_,
+    "orthogonal": orthogonal_,
     "normal": normal_,
     "uniform": uniform_,
     "zeros": zeros_,

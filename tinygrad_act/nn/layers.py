@@ -12,7 +12,7 @@ from .. import functional as F
 from ..activations import get_activation, list_activations
 from ..tensor import Tensor
 from . import init as nn_init
-from .activation import Activation, PReLU
+from .activation import activation_layer
 from .linear import Linear
 from .module import Module, Parameter
 
@@ -155,23 +155,18 @@ class BatchNorm1d(Module):
                 f"track_running_stats={self.track_running_stats}")
 
 
-# Which initialisation init="auto" gives each activation. The ReLU family zeroes (or shrinks) about
+# The init each family of ActivationSpec.init_family gets. The ReLU family zeroes (or shrinks) about
 # half its inputs, so He's gain sqrt(2) restores the variance; SELU self-normalises only from
 # LeCun's N(0, 1/fan_in); the rest (sigmoid, tanh, softsign, arctan, hardtanh, identity, a user's own
-# activation) are near-linear around 0, where Glorot's variance-preserving scale fits.
-_KAIMING_ACTIVATIONS = ("relu", "leaky_relu", "prelu", "relu6", "elu", "celu", "gelu", "silu", "mish",
-                        "hardswish", "softplus")
-_LECUN_ACTIVATIONS = ("selu",)
+# activation unless it says otherwise) are near-linear around 0, where Glorot's variance-preserving
+# scale fits.
+_FAMILY_INITS = {"kaiming": "kaiming_normal", "lecun": "lecun_normal", "xavier": "xavier_uniform"}
 
 
 def auto_init(activation: str) -> str:
-    """The init name init="auto" picks for `activation`: kaiming_normal for the ReLU family,
-    lecun_normal for selu, xavier_uniform for everything else."""
-    if activation in _KAIMING_ACTIVATIONS:
-        return "kaiming_normal"
-    if activation in _LECUN_ACTIVATIONS:
-        return "lecun_normal"
-    return "xavier_uniform"
+    """The init name init="auto" picks for `activation`, from its registered init_family:
+    kaiming_normal for the ReLU family, lecun_normal for selu, xavier_uniform for everything else."""
+    return _FAMILY_INITS[get_activation(activation).init_family]
 
 
 class MLP(Sequential):
@@ -180,18 +175,17 @@ class MLP(Sequential):
     `init="auto"` picks the initialisation that suits the activation (see `auto_init`); any name in
     nn.init.INITIALIZERS can be given instead, and kaiming inits get the activation's gain (leaky_relu
     and prelu with their slope as `a`). `bias_init` is the constant the biases start at, or None to
-    keep Linear's default uniform init. `activation="prelu"` builds nn.PReLU layers (learnable slope);
-    other names come from the activation registry, with `activation_params` such as negative_slope=0.2.
+    keep Linear's default uniform init. Every name comes from the activation registry, with
+    `activation_params` such as negative_slope=0.2; a learnable one ("prelu") builds its layer (nn.PReLU).
     """
 
     def __init__(self, sizes: Sequence[int], activation: str = "relu", init: str = "auto",
                  bias_init: float | None = 0.0, dtype: Any = None, **activation_params: Any) -> None:
         if len(sizes) < 2:
             raise ValueError(f"MLP: sizes needs at least an input and an output size, got {list(sizes)}")
-        if activation != "prelu" and activation not in list_activations():
+        if activation not in list_activations(learnable=True):
             raise ValueError(
-                f"MLP: unknown activation {activation!r}; choose one of "
-                f"{', '.join(['prelu'] + list_activations())}"
+                f"MLP: unknown activation {activation!r}; choose one of {', '.join(list_activations(learnable=True))}"
             )
         chosen = auto_init(activation) if init == "auto" else init
         if chosen not in nn_init.INITIALIZERS:
@@ -203,12 +197,10 @@ class MLP(Sequential):
             linear = Linear(fan_in, fan_out, dtype=dtype)
             layers.append(linear)
             if index < len(sizes) - 2:
-                layers.append(PReLU(**activation_params, dtype=dtype) if activation == "prelu"
-                              else Activation(activation, **activation_params))
+                layers.append(activation_layer(activation, dtype=dtype, **activation_params))
         super().__init__(*layers)
         self.sizes, self.activation, self.init = list(sizes), activation, chosen
-        self.activation_params = (get_activation(activation).bind((), activation_params)
-                                  if activation != "prelu" else dict(activation_params))
+        self.activation_params = get_activation(activation).bind((), activation_params)
         for linear in self.linears():
             self._initialise(linear, bias_init)
 
@@ -231,8 +223,8 @@ class MLP(Sequential):
         if self.activation == "leaky_relu":
             return "leaky_relu", self.activation_params["negative_slope"]
         if self.activation == "prelu":
-            return "leaky_relu", self.activation_params.get("init", 0.25)
-        if self.activation in _KAIMING_ACTIVATIONS:
+            return "leaky_relu", self.activation_params["init"]
+        if get_activation(self.activation).init_family == "kaiming":
             return "relu", 0.0
         if self.activation in nn_init.GAIN_NAMES:
             return self.activation, 0.0

@@ -3,10 +3,11 @@ graphs (graphviz), and tables rendered as terminal text, Markdown or HTML (viz.t
 
 from .activation_plots import plot_activations
 from .diagnostic_plots import plot_activation_stats, plot_dead_units, plot_gradient_flow, plot_history
+from .explorer import Explorer, explore, record_values
 from .graph import draw_graph, render, to_dot
 from .graph_structure import watch
 
 __all__ = [
-    "draw_graph", "plot_activation_stats", "plot_activations", "plot_dead_units", "plot_gradient_flow",
-    "plot_history", "render", "to_dot", "watch",
+    "Explorer", "draw_graph", "explore", "plot_activation_stats", "plot_activations", "plot_dead_units",
+    "plot_gradient_flow", "plot_history", "record_values", "render", "to_dot", "watch",
 ]

@@ -46,9 +46,9 @@ def plot_loss_curves(result: Any, path: str | Path) -> Any:
     axes.set_yscale("log")
     axes.set_xlabel("step")
     axes.set_ylabel("training loss (cross-entropy)")
-    scale = result.settings.get("init_scale", 1.0)
-    axes.set_title(f"{result.settings.get('depth')} hidden layers, {result.settings.get('optimizer')} "
-                   f"lr {result.settings.get('lr')}" + ("" if scale == 1.0 else f", initial weights x{scale:g}"))
+    s = result.settings
+    axes.set_title(f"{s.depth} hidden layers, {s.optimizer} lr {s.lr}"
+                   + ("" if s.init_scale == 1.0 else f", initial weights x{s.init_scale:g}"))
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize=8)
     save_figure(figure, path)

@@ -1,21 +1,9 @@
-"""The activation registry: each activation is registered once, with its forward rule, its backward
-rule and the facts that explain how it trains; everything else (F.<name>, Tensor.<name>,
-nn.Activation, the CLI, the plots and tables) is generated from that one registration.
+"""The catalogue of built-in activations: each one's forward rule, backward rule and facts, registered
+once. Adding a built-in is one `register_activation(...)` here; F, Tensor, nn, the CLI, the plots,
+the tables and the test suite's gradcheck pick it up from the registry.
 
-    import numpy as np
-    from tinygrad_act.activations import register_activation
-
-    def swish_backward(x, y, grad_output, beta):
-        s = 1 / (1 + np.exp(-beta * x))
-        return grad_output * (s + beta * x * s * (1 - s))
-
-    @register_activation(backward=swish_backward, params={"beta": 1.0}, formula=r"x \\sigma(\beta x)")
-    def swish(x, beta):
-        return x / (1 + np.exp(-beta * x))
-
-A backward rule is `backward(x, y, grad_output, **params) -> grad_input`, written with numpy; `x`
-is the input and `y` the output, each given only when `saves` asks for it ("input", "output",
-"both" or "none"), so the graph keeps only what the derivative needs.
+The rules are numpy on arrays, numerically safe at +-1e4 (and at inf and nan, as PyTorch is), built
+from the helpers in tinygrad_act.numerics.
 """
 
 from __future__ import annotations
@@ -23,294 +11,23 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
-from .autograd import Function
-from .special import erfc
-from .tensor import Tensor, apply
-
-INF = math.inf
-
-
-@dataclass(frozen=True)
-class ActivationSpec:
-    """One registered activation: its rules, its keyword parameters and what we know about it.
-
-    Any fact (output_range, zero_centred, monotonic, saturating, max_derivative) may be a callable
-    of the parameters (leaky_relu's largest slope is max(1, negative_slope)); read them with
-    `fact(name, params)`, or `range_for(params)` / `max_derivative_for(params)`.
-    """
-
-    name: str
-    forward: Callable[..., np.ndarray]
-    backward: Callable[..., np.ndarray]
-    params: dict[str, Any] = field(default_factory=dict)
-    saves: str = "input"
-    formula: str = ""
-    derivative: str = ""
-    output_range: Any = (-INF, INF)
-    zero_centred: bool | None = None
-    monotonic: bool | None = None
-    saturating: bool | None = None
-    max_derivative: Any = None
-    note: str = ""
-    elementwise: bool = True
-
-    def bind(self, args: tuple, kwargs: dict) -> dict[str, Any]:
-        """Match positional and keyword arguments to this activation's parameters, with defaults."""
-        names = list(self.params)
-        if len(args) > len(names):
-            raise TypeError(
-                f"{self.name}() takes {len(names)} parameter(s) ({', '.join(names) or 'none'}), "
-                f"got {len(args)} positional"
-            )
-        bound = dict(self.params)
-        bound.update(zip(names, args))
-        for key, value in kwargs.items():
-            if key not in bound:
-                raise TypeError(
-                    f"{self.name}() got an unexpected parameter {key!r}; its parameters are: "
-                    f"{', '.join(names) or 'none'}"
-                )
-            bound[key] = value
-        return bound
-
-    def label(self, params: dict[str, Any]) -> str:
-        """The name with the parameters that differ from the defaults: `leaky_relu(0.2)`."""
-        changed = [repr(value) if isinstance(value, str) else f"{value:g}"
-                   for key, value in params.items() if value != self.params[key]]
-        return f"{self.name}({', '.join(changed)})" if changed else self.name
-
-    def fact(self, name: str, params: dict[str, Any] | None = None) -> Any:
-        """The metadata field `name` for these parameters (defaults for the missing ones)."""
-        rule = getattr(self, name)
-        return rule(self.bind((), params or {})) if callable(rule) else rule
-
-    def range_for(self, params: dict[str, Any] | None = None) -> tuple[float, float]:
-        """(lowest, highest) output for these parameters."""
-        return self.fact("output_range", params)
-
-    def max_derivative_for(self, params: dict[str, Any] | None = None) -> float | None:
-        """The largest |f'(x)| for these parameters (None where not declared, as for softmax)."""
-        return self.fact("max_derivative", params)
-
-    def __call__(self, x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        """Apply the activation to a Tensor: `spec(x, 0.2)` is `F.leaky_relu(x, 0.2)`."""
-        if args or kwargs:
-            return apply(self.node_class, x, self.bind(args, kwargs))
-        return apply(self.node_class, x)
-
-    @property
-    def node_class(self) -> type[ActivationFunction]:
-        """The graph-node class of this activation (made once, on first use)."""
-        node_class = _NODE_CLASSES.get(self.name)
-        if node_class is None or node_class.spec is not self:  # new, or re-registered with replace=True
-            node_class = type(self.name, (ActivationFunction,), {"__slots__": (), "spec": self})
-            _NODE_CLASSES[self.name] = node_class
-        return node_class
-
-
-class ActivationFunction(Function):
-    """The graph node of a registered activation: runs its spec's forward and backward rules.
-
-    Each activation gets its own subclass with `spec` as a class attribute, so applying one
-    passes nothing but the input (and the parameters when they differ from the defaults).
-    """
-
-    __slots__ = ("params",)  # kept after backward, so a drawn graph still names the node
-    spec: ActivationSpec
-
-    def forward(self, x: np.ndarray, params: dict | None = None) -> np.ndarray:
-        spec = self.spec
-        if params is None:
-            params = spec.params
-        self.params = params
-        y = spec.forward(x, **params)
-        saves = spec.saves
-        self.x = x if saves == "input" or saves == "both" else None
-        self.y = y if saves == "output" or saves == "both" else None
-        return y
-
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        return self.spec.backward(self.x, self.y, grad_output, **self.params)
-
-    @property
-    def name(self) -> str:
-        return self.spec.label(self.params)
-
-
-_NODE_CLASSES: dict[str, type[ActivationFunction]] = {}
-_REGISTRY: dict[str, ActivationSpec] = {}
-_listeners: list[Callable[[ActivationSpec], None]] = []
-
-
-def register_activation(
-    name: str | None = None,
-    forward: Callable | None = None,
-    *,
-    backward: Callable | None = None,
-    params: dict[str, Any] | None = None,
-    saves: str = "input",
-    replace: bool = False,
-    **facts: Any,
-) -> Any:
-    """Register an activation from its forward and backward rules (or decorate its forward rule).
-
-    `register_activation("name", forward_fn, backward=..., ...)` registers and returns the spec;
-    `@register_activation(backward=...)` above `def name(x, **params)` does the same and takes the
-    name from the function. The activation is then `F.name`, `Tensor.name`,
-    `nn.Activation("name")`, and appears in the CLI, plots and tables. `facts` are the metadata
-    fields of ActivationSpec (formula, derivative, output_range, zero_centred, monotonic,
-    saturating, max_derivative, note, elementwise).
-    """
-    if backward is None:  # also the bare `@register_activation`, which cannot carry a backward rule
-        raise TypeError("register_activation: give the backward rule: @register_activation(backward=...)")
-    if saves not in ("input", "output", "both", "none"):
-        raise ValueError(f"register_activation: saves must be input, output, both or none, got {saves!r}")
-
-    def register(forward_fn: Callable) -> ActivationSpec:
-        spec_name = name or forward_fn.__name__
-        if not spec_name.isidentifier():
-            raise ValueError(
-                f"register_activation: {spec_name!r} is not a Python identifier, so it cannot be F.{spec_name}"
-            )
-        if spec_name not in _REGISTRY and hasattr(Tensor, spec_name):
-            raise ValueError(
-                f"register_activation: {spec_name!r} would replace the Tensor method Tensor.{spec_name}; "
-                "choose another name"
-            )
-        if spec_name in _REGISTRY and not replace:
-            raise ValueError(
-                f"register_activation: {spec_name!r} is already registered; pass replace=True to redefine it"
-            )
-        spec = ActivationSpec(spec_name, forward_fn, backward, dict(params or {}), saves, **facts)
-        for listener in _listeners:  # first, so a listener that refuses the name leaves no trace
-            listener(spec)
-        _REGISTRY[spec_name] = spec
-        setattr(Tensor, spec_name, _tensor_method(spec))
-        return spec
-
-    if forward is not None:
-        return register(forward)
-    return register
-
-
-def _tensor_method(spec: ActivationSpec) -> Callable[..., Tensor]:
-    node_class = spec.node_class
-
-    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        if args or kwargs:
-            return apply(node_class, self, spec.bind(args, kwargs))
-        return apply(node_class, self)
-
-    method.__name__ = spec.name
-    method.__doc__ = f"{spec.formula}; derivative {spec.derivative}. {spec.note}"
-    return method
-
-
-def get_activation(name: str) -> ActivationSpec:
-    """The registered activation called `name`; the error lists every valid name."""
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ValueError(f"unknown activation {name!r}; registered: {', '.join(_REGISTRY)}") from None
-
-
-def list_activations() -> list[str]:
-    """The names of every registered activation, in registration order."""
-    return list(_REGISTRY)
-
-
-def on_register(listener: Callable[[ActivationSpec], None]) -> None:
-    """Call `listener(spec)` for every activation registered so far and from now on.
-
-    This is how higher layers (functional, nn) grow an entry per activation without this module
-    importing them.
-    """
-    _listeners.append(listener)
-    for spec in _REGISTRY.values():
-        listener(spec)
-
-
-# ====================================================================== numerically safe pieces
-
-
-# Branches are chosen with arithmetic masks (max/min, or multiplying by a 0/1 mask), never np.where:
-# on a batch where the condition is an unpredictable mix, np.where is ten times slower than relu.
-# A product with a 0 mask is not a select when the other factor is inf or nan (inf * 0 = nan), so
-# the rules whose derivative is an exact 0 by selection (relu below 0, hardtanh outside its bounds)
-# pass their result through `_zero_where`, which repairs those positions only when needed.
-
-
-def _all_finite(array: np.ndarray) -> bool:
-    """No inf or nan in `array`: max and min are fast reductions (a tenth of np.isfinite().all())
-    and either is inf or nan when an element is."""
-    return array.size == 0 or bool(np.isfinite(array.max()) and np.isfinite(array.min()))
-
-
-def _zero_where(result: np.ndarray, condition: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
-    """`result` (grad_output times a mask that is 0 where `condition` holds) made exactly 0 there
-    even when grad_output is inf or nan, as PyTorch's select gives; finite gradients pay only for
-    the check."""
-    if _all_finite(grad_output):
-        return result
-    result = np.asarray(result)  # a 0-d product is a numpy scalar, which cannot be written into
-    np.copyto(result, 0, where=condition)
-    return result
-
-
-def _lowest_finite(x: np.ndarray) -> np.ndarray:
-    """x with -inf raised to the most negative finite value: in f(x) = x g(x) with g(-inf) = 0,
-    the product is then the limit -0 instead of -inf * 0 = nan."""
-    return np.maximum(x, np.finfo(x.dtype).min)
-
-
-def _finite(x: np.ndarray) -> np.ndarray:
-    """x with +-inf clipped to the largest finite values (nan stays nan): a derivative written
-    as x times a factor that is 0 far out then has its limit at +-inf, not inf * 0 = nan."""
-    info = np.finfo(x.dtype)
-    return np.clip(x, info.min, info.max)
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-x) without overflow: with e = e^-|x| <= 1, it is 1/(1+e) for x >= 0 and e/(1+e)
-    below, i.e. max(e, [x >= 0]) / (1 + e)."""
-    e = np.exp(-np.abs(x))
-    return np.maximum(e, x >= 0) / (1.0 + e)
-
-
-def _sigmoid_pair(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(sigmoid(x), sigmoid(-x)) from one exponential, each accurate where it is tiny (1 - sigmoid
-    would cancel)."""
-    e = np.exp(-np.abs(x))
-    denominator = 1.0 + e
-    return np.maximum(e, x >= 0) / denominator, np.maximum(e, x < 0) / denominator
-
-
-def _mask(condition: np.ndarray, like: np.ndarray) -> np.ndarray:
-    """A boolean condition as 0/1 in the float dtype of `like` (so products keep that dtype)."""
-    return condition.astype(like.dtype)
-
-
-def _softplus(x: np.ndarray) -> np.ndarray:
-    """log(1 + e^x) = max(x, 0) + log1p(e^-|x|), finite for every finite x."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
-
-
-def shift_by_max(x: np.ndarray, dim: int) -> np.ndarray:
-    """x - max(x) along dim, so exp never overflows (the largest exponent is 0).
-
-    As in PyTorch, a row holding +inf, or only -inf, becomes nan (inf - inf), and x - max may
-    round to -inf when the row spans more than the float range: both without a warning. An empty
-    dim gives an empty result.
-    """
-    peak = np.max(x, axis=dim, keepdims=True, initial=-np.inf)
-    with np.errstate(invalid="ignore", over="ignore"):
-        return x - peak
-
+from ..numerics import (
+    clip_magnitude,
+    finite,
+    log_softmax,
+    lowest_finite,
+    mask,
+    shift_by_max,
+    sigmoid,
+    sigmoid_pair,
+    softplus,
+    zero_where,
+)
+from ..special import erfc
+from .registry import INF, register_activation
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -319,11 +36,6 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_TANH_K = math.sqrt(2.0 / math.pi)
 _GELU_TANH_C = 0.044715
 
-
-def _clip_magnitude(x: np.ndarray, limit: float) -> np.ndarray:
-    """x limited to [-limit, limit]: where a function has saturated, larger inputs change nothing
-    but could overflow an intermediate (x^2, x^3)."""
-    return np.clip(x, -limit, limit)
 
 
 # ====================================================================== built-in activations
@@ -334,6 +46,7 @@ register_activation(
     formula="f(x) = x", derivative="f'(x) = 1", output_range=(-INF, INF), zero_centred=True,
     monotonic=True, saturating=False, max_derivative=1.0,
     note="no non-linearity: a deep net of identity layers is one linear map, so it cannot learn XOR",
+    torch_class="Identity",
 )
 
 register_activation(
@@ -342,20 +55,22 @@ register_activation(
     formula=r"f(x) = 1 \text{ if } x > 0 \text{ else } 0", derivative="f'(x) = 0 (undefined at 0)",
     output_range=(0.0, 1.0), zero_centred=False, monotonic=True, saturating=True, max_derivative=0.0,
     note="derivative 0 everywhere: no gradient reaches the weights, so gradient descent never moves",
+    torch_class=None, kinks=(0.0,),
 )
 
 register_activation(
-    "sigmoid", _sigmoid,
+    "sigmoid", sigmoid,
     backward=lambda x, y, grad_output: grad_output * y * (1.0 - y), saves="output",
     formula=r"\sigma(x) = \frac{1}{1 + e^{-x}}", derivative=r"\sigma(x)\,(1 - \sigma(x))",
     output_range=(0.0, 1.0), zero_centred=False, monotonic=True, saturating=True, max_derivative=0.25,
     note="derivative at most 1/4: gradients shrink by 4x per layer or more (vanishing gradients)",
+    torch_class="Sigmoid",
 )
 
 
 def _hardsigmoid_backward(x, y, grad_output):
     inside = (x > -3.0) & (x < 3.0)
-    return _zero_where(grad_output * inside / 6.0, ~inside, grad_output)
+    return zero_where(grad_output * inside / 6.0, ~inside, grad_output)
 
 
 register_activation(
@@ -364,6 +79,7 @@ register_activation(
     formula=r"f(x) = \min(\max(x/6 + 1/2, 0), 1)", derivative=r"1/6 \text{ on } (-3, 3), 0 \text{ outside}",
     output_range=(0.0, 1.0), zero_centred=False, monotonic=True, saturating=True, max_derivative=1 / 6,
     note="piecewise-linear sigmoid: cheap, but its slope is only 1/6 and exactly 0 past |x| = 3",
+    torch_class="Hardsigmoid", kinks=(-3.0, 3.0),
 )
 
 register_activation(
@@ -372,12 +88,13 @@ register_activation(
     formula=r"\tanh(x) = \frac{e^x - e^{-x}}{e^x + e^{-x}}", derivative=r"1 - \tanh^2(x)",
     output_range=(-1.0, 1.0), zero_centred=True, monotonic=True, saturating=True, max_derivative=1.0,
     note="zero-centred sigmoid (tanh = 2 sigmoid(2x) - 1), but its derivative vanishes for |x| > 3",
+    torch_class="Tanh",
 )
 
 
 def _hardtanh_backward(x, y, grad_output, min_val, max_val):
     off = (x <= min_val) | (x >= max_val)  # not "inside": a nan input passes the gradient, as in PyTorch
-    return _zero_where(grad_output * ~off, off, grad_output)
+    return zero_where(grad_output * ~off, off, grad_output)
 
 
 def _arctan_backward(x, y, grad_output):
@@ -394,6 +111,7 @@ register_activation(
     zero_centred=lambda p: p["min_val"] == -p["max_val"] and p["max_val"] > 0, monotonic=True,
     saturating=True, max_derivative=1.0,
     note="piecewise-linear tanh: slope 1 inside, exactly 0 (no gradient at all) outside",
+    torch_class="Hardtanh", kinks=lambda p: (p["min_val"], p["max_val"]),
 )
 
 register_activation(
@@ -401,11 +119,12 @@ register_activation(
     formula=r"f(x) = \arctan(x)", derivative=r"\frac{1}{1 + x^2}",
     output_range=(-math.pi / 2, math.pi / 2), zero_centred=True, monotonic=True, saturating=True,
     max_derivative=1.0, note="saturates slowly: the derivative decays like 1/x^2, not exponentially",
+    torch_class=None,
 )
 
 def _softsign(x):
-    finite = _finite(x)  # inf / (1 + inf) would be nan; the limit +-1 is max / (1 + max)
-    return finite / (1.0 + np.abs(finite))
+    clipped = finite(x)  # inf / (1 + inf) would be nan; the limit +-1 is max / (1 + max)
+    return clipped / (1.0 + np.abs(clipped))
 
 
 register_activation(
@@ -414,11 +133,12 @@ register_activation(
     formula=r"f(x) = \frac{x}{1 + |x|}", derivative=r"\frac{1}{(1 + |x|)^2}",
     output_range=(-1.0, 1.0), zero_centred=True, monotonic=True, saturating=True, max_derivative=1.0,
     note="tanh-shaped with polynomial tails: saturates more gently than tanh",
+    torch_class="Softsign",
 )
 
 def _relu_backward(x, y, grad_output):
     off = y <= 0  # not y > 0: at a nan input PyTorch passes the gradient through
-    return _zero_where(grad_output * ~off, off, grad_output)
+    return zero_where(grad_output * ~off, off, grad_output)
 
 
 register_activation(
@@ -426,6 +146,7 @@ register_activation(
     formula=r"f(x) = \max(x, 0)", derivative=r"1 \text{ if } x > 0 \text{ else } 0",
     output_range=(0.0, INF), zero_centred=False, monotonic=True, saturating=False, max_derivative=1.0,
     note="slope 1 for x > 0 (no vanishing), but a unit whose input stays negative never recovers (dying ReLU)",
+    torch_class="ReLU", init_family="kaiming", kinks=(0.0,),
 )
 
 def _relu6_backward(x, y, grad_output):
@@ -437,6 +158,7 @@ register_activation(
     formula=r"f(x) = \min(\max(x, 0), 6)", derivative=r"1 \text{ on } (0, 6), 0 \text{ outside}",
     output_range=(0.0, 6.0), zero_centred=False, monotonic=True, saturating=True, max_derivative=1.0,
     note="ReLU capped at 6 (for low-precision nets); dies like ReLU and also saturates above 6",
+    torch_class="ReLU6", init_family="kaiming", kinks=(0.0, 6.0),
 )
 
 
@@ -449,7 +171,7 @@ def _leaky_relu(x, negative_slope):
 
 
 def _leaky_relu_backward(x, y, grad_output, negative_slope):
-    slope = _mask(x > 0, grad_output) * (1.0 - negative_slope) + negative_slope
+    slope = mask(x > 0, grad_output) * (1.0 - negative_slope) + negative_slope
     return grad_output * slope
 
 
@@ -460,6 +182,21 @@ register_activation(
     zero_centred=lambda p: p["negative_slope"] == 1.0, monotonic=lambda p: p["negative_slope"] >= 0,
     saturating=False, max_derivative=lambda p: max(1.0, abs(p["negative_slope"])),
     note="a small slope a for x < 0 keeps a gradient flowing, so units cannot die",
+    torch_class="LeakyReLU", init_family="kaiming", kinks=lambda p: (0.0,) if p["negative_slope"] != 1.0 else (),
+)
+
+# A layer only (nn.PReLU holds the slope a as a parameter); the rules and facts are those at the
+# initial slope `init`, so the table, the plots and gradcheck see the layer as it starts.
+register_activation(
+    "prelu", lambda x, num_parameters, init: _leaky_relu(x, init),
+    backward=lambda x, y, grad_output, num_parameters, init: _leaky_relu_backward(x, y, grad_output, init),
+    params={"num_parameters": 1, "init": 0.25},
+    formula=r"f(x) = x \text{ if } x > 0 \text{ else } a x,\ a \text{ learned}",
+    derivative=r"\partial f/\partial x = 1 \text{ if } x > 0 \text{ else } a;\ \partial f/\partial a = \min(x, 0)",
+    output_range=lambda p: (-INF if p["init"] > 0 else 0.0, INF), zero_centred=lambda p: p["init"] == 1.0,
+    monotonic=lambda p: p["init"] >= 0, saturating=False, max_derivative=lambda p: max(1.0, abs(p["init"])),
+    note="leaky ReLU whose slope a (one, or one per channel) is learned with the weights, starting at init",
+    torch_class="PReLU", init_family="kaiming", kinks=lambda p: (0.0,) if p["init"] != 1.0 else (), learnable=True,
 )
 
 
@@ -470,7 +207,7 @@ def _elu(x, alpha):
 def _negative_branch_select(x, negative_slope, positive_slope):
     """negative_slope where x <= 0, else positive_slope (also at a nan input, as PyTorch's
     `x <= 0 ? negative : positive`); negative_slope must be finite everywhere."""
-    positive = _mask(~(x <= 0), negative_slope)
+    positive = mask(~(x <= 0), negative_slope)
     return positive * positive_slope + (1.0 - positive) * negative_slope
 
 
@@ -487,6 +224,7 @@ register_activation(
     output_range=lambda p: (-p["alpha"], INF), zero_centred=False, monotonic=True, saturating=True,
     max_derivative=lambda p: max(1.0, p["alpha"]),
     note="smooth for x < 0 with mean activations near 0; saturates to -alpha, so units do not die",
+    torch_class="ELU", init_family="kaiming", kinks=(0.0,),
 )
 
 
@@ -507,6 +245,7 @@ register_activation(
     output_range=(-SELU_SCALE * SELU_ALPHA, INF), zero_centred=False, monotonic=True, saturating=True,
     max_derivative=SELU_SCALE * SELU_ALPHA,
     note="lambda = 1.0507, alpha = 1.6733 make mean 0 / variance 1 a fixed point: self-normalising with LeCun init",
+    torch_class="SELU", init_family="lecun", kinks=(0.0,),
 )
 
 
@@ -525,6 +264,7 @@ register_activation(
     derivative=r"1 \text{ if } x > 0 \text{ else } e^{x / \alpha}",
     output_range=lambda p: (-p["alpha"], INF), zero_centred=False, monotonic=True, saturating=True,
     max_derivative=1.0, note="ELU made continuously differentiable for every alpha",
+    torch_class="CELU", init_family="kaiming", kinks=(0.0,),
 )
 
 
@@ -537,26 +277,26 @@ def _gelu_tanh_argument(x):
     """u = 2 sqrt(2/pi) (x + 0.044715 x^3), so that (1 + tanh(u/2)) / 2 = sigmoid(u): the sigmoid
     form does not cancel where tanh is near -1 (1 + tanh loses 5 digits of float32 at x = -2.5).
     x is clipped to +-50, where sigmoid(u) is already exactly 0 or 1, so u cannot overflow."""
-    clipped = _clip_magnitude(x, 50.0)
+    clipped = clip_magnitude(x, 50.0)
     return (2.0 * _GELU_TANH_K) * (clipped + _GELU_TANH_C * clipped**3)
 
 
 def _gelu(x, approximate):
     if approximate == "tanh":
-        return _lowest_finite(x) * _sigmoid(_gelu_tanh_argument(x))
+        return lowest_finite(x) * sigmoid(_gelu_tanh_argument(x))
     if approximate != "none":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return _lowest_finite(x) * (0.5 * erfc(-x * _SQRT_HALF))
+    return lowest_finite(x) * (0.5 * erfc(-x * _SQRT_HALF))
 
 
 def _gelu_backward(x, y, grad_output, approximate):
     if approximate == "tanh":
         # f' = s(u) + x s(u) s(-u) du/dx, with 1 - tanh^2(u/2) = 4 s(u) s(-u)
-        clipped = _clip_magnitude(x, 50.0)
-        rising, falling = _sigmoid_pair(_gelu_tanh_argument(clipped))
+        clipped = clip_magnitude(x, 50.0)
+        rising, falling = sigmoid_pair(_gelu_tanh_argument(clipped))
         argument_slope = (2.0 * _GELU_TANH_K) * (1.0 + 3.0 * _GELU_TANH_C * clipped * clipped)
         return grad_output * (rising + clipped * rising * falling * argument_slope)
-    clipped = _clip_magnitude(x, 40.0)  # the density exp(-x^2/2) is 0 in float64 past 40
+    clipped = clip_magnitude(x, 40.0)  # the density exp(-x^2/2) is 0 in float64 past 40
     density = _INV_SQRT_2PI * np.exp(-0.5 * clipped * clipped)
     return grad_output * (_gelu_cdf(x, y) + clipped * density)
 
@@ -584,19 +324,21 @@ register_activation(
     output_range=lambda p: (_GELU_EXTREMES[p["approximate"]][0], INF), zero_centred=False, monotonic=False,
     saturating=False, max_derivative=lambda p: _GELU_EXTREMES[p["approximate"]][1],
     note="a smooth ReLU weighted by the normal CDF; exact (erf) by default, tanh approximation on request",
+    torch_class="GELU", init_family="kaiming",
 )
 
 
 def _silu_backward(x, y, grad_output):
-    s = _sigmoid(x)
-    return grad_output * (s * (1.0 + _finite(x) * (1.0 - s)))
+    s = sigmoid(x)
+    return grad_output * (s * (1.0 + finite(x) * (1.0 - s)))
 
 
 register_activation(
-    "silu", lambda x: _lowest_finite(x) * _sigmoid(x), backward=_silu_backward,
+    "silu", lambda x: lowest_finite(x) * sigmoid(x), backward=_silu_backward,
     formula=r"f(x) = x\,\sigma(x)", derivative=r"\sigma(x)\,(1 + x (1 - \sigma(x)))",
     output_range=(-0.27846454276107380, INF), zero_centred=False, monotonic=False, saturating=False,
     max_derivative=1.0998393201288669, note="swish with beta = 1: smooth, non-monotonic dip below 0",
+    torch_class="SiLU", init_family="kaiming",
 )
 
 
@@ -604,7 +346,7 @@ def _hardswish(x):
     # the ratio first, so x near the float max is not multiplied by 6; -inf * 0 would be nan
     ratio = np.clip(x + 3.0, 0.0, 6.0)
     ratio /= 6.0
-    return _lowest_finite(x) * ratio
+    return lowest_finite(x) * ratio
 
 
 def _hardswish_backward(x, y, grad_output):
@@ -618,7 +360,7 @@ def _hardswish_backward(x, y, grad_output):
     slope += 0.5
     slope *= ~off & below_3
     slope += ~off & ~below_3
-    return _zero_where(grad_output * slope, off, grad_output)
+    return zero_where(grad_output * slope, off, grad_output)
 
 
 register_activation(
@@ -628,16 +370,17 @@ register_activation(
     output_range=(-0.375, INF), zero_centred=False, monotonic=False, saturating=False,
     max_derivative=1.5,
     note="piecewise-quadratic swish (MobileNetV3): cheap, slope rising to 1.5 just below x = 3",
+    torch_class="Hardswish", init_family="kaiming", kinks=(-3.0, 3.0),
 )
 
 
 def _mish(x):
-    return _lowest_finite(x) * np.tanh(_softplus(x))
+    return lowest_finite(x) * np.tanh(softplus(x))
 
 
 def _mish_backward(x, y, grad_output):
-    t = np.tanh(_softplus(x))
-    return grad_output * (t + _finite(x) * _sigmoid(x) * (1.0 - t * t))
+    t = np.tanh(softplus(x))
+    return grad_output * (t + finite(x) * sigmoid(x) * (1.0 - t * t))
 
 
 register_activation(
@@ -646,13 +389,14 @@ register_activation(
     derivative=r"\tanh(s) + x\,\sigma(x)\,(1 - \tanh^2(s)),\ s = \mathrm{softplus}(x)",
     output_range=(-0.30884341301725041, INF), zero_centred=False, monotonic=False, saturating=False,
     max_derivative=1.0884981612517279, note="smooth and non-monotonic like swish, with a slightly deeper dip",
+    torch_class="Mish", init_family="kaiming",
 )
 
 
 def _softplus_forward(x, beta, threshold):
     with np.errstate(over="ignore"):  # beta x may overflow to inf; that element is x itself below
         scaled = beta * x
-    y = np.asarray(_softplus(scaled) / beta)  # 0-d arithmetic gives a numpy scalar, not writable
+    y = np.asarray(softplus(scaled) / beta)  # 0-d arithmetic gives a numpy scalar, not writable
     linear = scaled > threshold  # PyTorch returns x itself there (usually few elements)
     if linear.any():
         np.copyto(y, x, where=linear)
@@ -661,7 +405,7 @@ def _softplus_forward(x, beta, threshold):
 
 def _softplus_backward(x, y, grad_output, beta, threshold):
     scaled = beta * x
-    return grad_output * np.maximum(_sigmoid(scaled), scaled > threshold)  # sigmoid <= 1
+    return grad_output * np.maximum(sigmoid(scaled), scaled > threshold)  # sigmoid <= 1
 
 
 register_activation(
@@ -670,14 +414,16 @@ register_activation(
     derivative=r"\sigma(\beta x)",
     output_range=(0.0, INF), zero_centred=False, monotonic=True, saturating=False, max_derivative=1.0,
     note="a smooth ReLU whose derivative is the sigmoid: never exactly 0, so units cannot die",
+    torch_class="Softplus", init_family="kaiming", kinks=lambda p: (p["threshold"] / p["beta"],),
 )
 
 register_activation(
     "logsigmoid", lambda x: np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))),
-    backward=lambda x, y, grad_output: grad_output * _sigmoid(-x),
+    backward=lambda x, y, grad_output: grad_output * sigmoid(-x),
     formula=r"f(x) = \log \sigma(x) = -\mathrm{softplus}(-x)", derivative=r"1 - \sigma(x) = \sigma(-x)",
     output_range=(-INF, 0.0), zero_centred=False, monotonic=True, saturating=False, max_derivative=1.0,
     note="computed as min(x, 0) - log1p(e^-|x|): log(sigmoid(x)) would give -inf for x < -88 in float32",
+    torch_class="LogSigmoid",
 )
 
 
@@ -714,15 +460,11 @@ register_activation(
     output_range=(0.0, 1.0), zero_centred=False, monotonic=None, saturating=True, max_derivative=0.25,
     elementwise=False,
     note="subtracting the max changes nothing mathematically but keeps exp from overflowing (e^1000 = inf)",
+    torch_class="Softmax",
 )
 
 
-@_0d_as_one_element
-def _log_softmax(x, dim):
-    shifted = shift_by_max(x, dim)
-    # a row of nan (from +inf) stays nan, as in PyTorch; an empty dim sums to 0, whose log is unused
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+_log_softmax = _0d_as_one_element(log_softmax)
 
 
 @_0d_as_one_element
@@ -736,6 +478,7 @@ register_activation(
     output_range=(-INF, 0.0), zero_centred=False, monotonic=None, saturating=False, max_derivative=1.0,
     elementwise=False,
     note="fused and shifted: log(softmax(x)) would be log(0) = -inf once a probability underflows",
+    torch_class="LogSoftmax",
 )
 
 
@@ -755,4 +498,5 @@ register_activation(
     derivative=r"\partial f_i / \partial x_j = -f_i (\delta_{ij} - f_j)",
     output_range=(0.0, 1.0), zero_centred=False, monotonic=None, saturating=True, max_derivative=0.25,
     elementwise=False, note="softmax of -x: the smallest input gets the largest weight",
+    torch_class="Softmin",
 )

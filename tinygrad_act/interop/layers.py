@@ -1,0 +1,32 @@
+"""The layers the bridges translate, and the error that names a layer they cannot."""
+
+from __future__ import annotations
+
+from ..nn import Activation, BatchNorm1d, Dropout, Flatten, Linear, Maxout, Module, PReLU, Sequential
+
+# Sequential first: nn.MLP is one, and is exported as the Sequential of its layers.
+SUPPORTED_LAYERS: tuple[type[Module], ...] = (Sequential, Linear, Activation, PReLU, Maxout, BatchNorm1d, Dropout,
+                                              Flatten)
+
+
+def supported_kind(module: Module, path: str, operation: str) -> type[Module]:
+    """The supported layer class `module` is (an instance that keeps the class's own forward, so a
+    subclass computing something else is never translated as its parent); else a TypeError naming
+    the layer, where it sits, and the supported layers."""
+    for kind in SUPPORTED_LAYERS:
+        if isinstance(module, kind) and type(module).forward is kind.forward:
+            return kind
+    where = f"layer {path[:-1]!r}" if path else "the model"
+    raise TypeError(
+        f"{operation}: {where} is a {type(module).__name__}, which it cannot translate; supported layers: "
+        f"{', '.join(kind.__name__ for kind in SUPPORTED_LAYERS)} (nn.MLP is a Sequential; Activation covers "
+        "every registered activation, nn.ReLU and the like)"
+    )
+
+
+def module_dtype(module: Module) -> object:
+    """The dtype of the first floating-point parameter or buffer of `module` (None if it has none)."""
+    for value in module.state_dict().values():
+        if value.data.dtype.kind == "f":
+            return value.data.dtype
+    return None
