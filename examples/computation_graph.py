@@ -34,31 +34,37 @@ def watched_loss(model: nn.Module, batch_size: int = 16, seed: int = 0) -> Tenso
     return loss
 
 
+_missing_graphviz: list[str] = []  # the install message, once Graphviz was found missing
+
+
 def draw(loss: Tensor, model: nn.Module, path: Path, **options: object) -> Path:
-    """Render the graph of `loss` to `path`, or its DOT text next to it when Graphviz is missing."""
-    try:  # params=model names every parameter and module by its path (0.weight, "1: relu")
-        return render(loss, path, params=model, **options)
-    except RuntimeError as error:
-        print(error)
-        return render(loss, path.with_suffix(".dot"), params=model, **options)
+    """Render the graph of `loss` to `path`, or its DOT text next to it when Graphviz is missing
+    (saying so the first time only: every later picture would fail the same way)."""
+    if not _missing_graphviz:
+        try:  # params=model names every parameter and module by its path (0.weight, "1: relu")
+            return render(loss, path, params=model, **options)
+        except RuntimeError as error:
+            _missing_graphviz.append(str(error))
+            print(f"{error}\nWriting the DOT text instead.")
+    return render(loss, path.with_suffix(".dot"), params=model, **options)
 
 
 def mlp_graph(out_dir: Path, formats: tuple[str, ...] = ("svg",)) -> list[Path]:
-    """A 2-layer ReLU MLP (4 -> 8 -> 3), ops numbered in backward order."""
+    """A ReLU MLP with one hidden layer (4 -> 8 -> 3), ops numbered in backward order."""
     ta.manual_seed(0)
     model = nn.MLP([4, 8, 3], activation="relu")
     loss = watched_loss(model)
-    print(f"2-layer ReLU MLP: loss {loss.item():.4f}")
+    print(f"ReLU MLP with 1 hidden layer: loss {loss.item():.4f}")
     return [draw(loss, model, out_dir / f"mlp_graph.{extension}", show_backward_order=True)
             for extension in formats]
 
 
 def deep_sigmoid_graph(out_dir: Path, formats: tuple[str, ...] = ("svg",), depth: int = 5) -> list[Path]:
-    """A sigmoid MLP with `depth` hidden layers of 8, one box per layer, drawn top to bottom."""
+    """A sigmoid MLP with `depth` hidden layers of 8, one box per module, drawn top to bottom."""
     ta.manual_seed(0)
     model = nn.MLP([4] + [8] * depth + [3], activation="sigmoid")
     loss = watched_loss(model)
-    print(f"{depth + 1}-layer sigmoid MLP: loss {loss.item():.4f}; gradient norm of each weight:")
+    print(f"sigmoid MLP with {depth} hidden layers: loss {loss.item():.4f}; gradient norm of each weight:")
     for name, parameter in model.named_parameters():
         if name.endswith("weight"):
             print(f"  {name:<10} {np.linalg.norm(parameter.grad.numpy()):.2e}")
@@ -73,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     formats = ("svg",) if args.quick else ("svg", "png")
     paths = mlp_graph(args.out_dir, formats) + deep_sigmoid_graph(args.out_dir, formats)
-    for path in paths:
+    for path in dict.fromkeys(paths):  # without Graphviz, the .svg and .png of a graph are one .dot file
         print(f"wrote {path}")
 
 

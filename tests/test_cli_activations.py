@@ -75,7 +75,7 @@ def test_table_header_names_the_columns(capsys):
 
 def test_table_row_states_the_sigmoid_facts(capsys):
     row = _rows(_run(["activations"], capsys))["sigmoid"]
-    assert row == ["sigmoid", "0 .. 1", "no", "yes", "yes", "0.25", get_activation("sigmoid").formula]
+    assert row == ["sigmoid", "0 .. 1", "no", "yes", "yes", "0.25", "σ(x) = 1/(1 + e^(-x))"]
 
 
 @pytest.mark.parametrize("name, range_text, monotonic, max_slope", [

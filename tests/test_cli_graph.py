@@ -20,6 +20,7 @@ def _weight_norms(output: str) -> list[float]:
     return [float(value) for value in re.findall(r"^  \d+\.weight\s+(\S+)$", output, re.M)]
 
 
+@pytest.mark.needs_dot
 def test_graph_writes_an_svg_and_says_where(tmp_path, capsys):
     out = tmp_path / "graph.svg"
     output = _run(["graph", "--activation", "tanh", "--out", str(out)], capsys)
@@ -29,6 +30,7 @@ def test_graph_writes_an_svg_and_says_where(tmp_path, capsys):
         assert label in text
 
 
+@pytest.mark.needs_dot
 def test_graph_writes_a_png(tmp_path, capsys):
     out = tmp_path / "graph.png"
     _run(["graph", "--out", str(out)], capsys)

@@ -109,7 +109,7 @@ def test_fashion_mnist_quick_trains_on_the_debian_package(capsys, no_mnist_files
 def test_mnist_plot_writes_a_png_of_the_training_curves(capsys, tmp_path, no_mnist_files):
     path = tmp_path / "curves.png"
     output = _run(["mnist", "--quick", "--no-download", "--no-progress", "--plot", str(path)], capsys)
-    assert f"training curves written to {path}" in output
+    assert f"training curves: loss, accuracy and seconds per epoch written to {path}" in output
     assert path.read_bytes().startswith(PNG_SIGNATURE)
 
 

@@ -53,16 +53,38 @@ def line_labels(figure: Figure, panel: int = 0) -> list[str]:
 # ============================================================================ plot_gradient_flow
 
 
-def test_plot_gradient_flow_draws_latest_norms_per_layer_on_a_log_scale() -> None:
+def test_plot_gradient_flow_counts_layers_from_1_with_their_module_paths() -> None:
     flow = recorded_flow("sigmoid")
     figure = plot_gradient_flow(flow)
     axes = figure.axes[0]
     assert isinstance(figure, Figure)
-    assert axes.get_yscale() == "log"
     assert axes.get_ylabel() == "weight-gradient L2 norm"
-    assert axes.get_xlabel() == "layer (input \u2192 output)"
-    assert [label.get_text() for label in axes.get_xticklabels()] == ["0", "2", "4", "6"]
+    assert axes.get_xlabel() == "layer, from the input (1) to the output, with its module path"
+    assert [label.get_text() for label in axes.get_xticklabels()] == ["1\n(0)", "2\n(2)", "3\n(4)", "4\n(6)"]
     np.testing.assert_allclose(axes.get_lines()[0].get_ydata(), list(flow.norms().values()))
+
+
+def test_plot_gradient_flow_uses_a_log_axis_only_when_the_norms_span_a_decade() -> None:
+    assert plot_gradient_flow({"deep sigmoid": [1e-6, 1e-3, 1.0]}).axes[0].get_yscale() == "log"
+    flat = plot_gradient_flow({"run": [0.15, 0.17, 0.19]}).axes[0]
+    assert flat.get_yscale() == "linear"
+    assert flat.get_ylim()[0] == 0.0
+
+
+def test_plot_gradient_flow_of_one_run_says_flat_when_it_is() -> None:
+    assert plot_gradient_flow({"one": [1e-4, 1e-2, 1.0]}).axes[0].get_title().startswith(
+        "weight-gradient norm per layer: vanishing toward the input")
+    assert plot_gradient_flow({"one": [0.15, 0.17, 0.19]}).axes[0].get_title().startswith(
+        "weight-gradient norm per layer: flat")
+
+
+def test_plot_gradient_flow_names_a_line_that_lies_on_another() -> None:
+    figure = plot_gradient_flow({"relu": [1.0, 0.5, 0.4], "leaky_relu": [1.01, 0.51, 0.4], "tanh": [0.7, 0.3, 0.3]})
+    lines = figure.axes[0].get_lines()
+    assert line_labels(figure) == ["relu", "leaky_relu (= relu here)", "tanh"]
+    assert lines[1].get_linestyle() == "--" and lines[1].get_markerfacecolor() == "none"
+    assert len({line.get_color() for line in lines}) == 3
+    assert len({line.get_marker() for line in lines}) == 3
 
 
 def test_plot_gradient_flow_draws_a_line_per_activation_from_a_dict() -> None:
@@ -189,13 +211,15 @@ def test_plot_activation_stats_rejects_a_model_without_activation_layers() -> No
 # ============================================================================ plot_history
 
 
-def test_plot_history_draws_a_panel_per_metric_with_validation_dashed() -> None:
+def test_plot_history_draws_a_panel_per_metric_with_each_split_in_its_own_colour_and_words() -> None:
     history = {"loss": [1.0, 0.5, 0.2], "accuracy": [0.5, 0.8, 0.9], "val_accuracy": [0.4, 0.7, 0.85]}
     figure = plot_history(history)
     assert [axes.get_ylabel() for axes in figure.axes] == ["loss", "accuracy"]
     assert all(axes.get_xlabel() == "epoch" for axes in figure.axes)
-    assert line_labels(figure, panel=1) == ["accuracy", "val_accuracy"]
-    assert [line.get_linestyle() for line in figure.axes[1].get_lines()] == ["-", "--"]
+    assert line_labels(figure, panel=1) == ["train accuracy", "validation accuracy"]
+    train, validation = figure.axes[1].get_lines()
+    assert train.get_color() != validation.get_color() and train.get_marker() != validation.get_marker()
+    assert [train.get_linestyle(), validation.get_linestyle()] == ["-", "--"]
     np.testing.assert_allclose(figure.axes[1].get_lines()[1].get_ydata(), [0.4, 0.7, 0.85])
     np.testing.assert_allclose(figure.axes[1].get_lines()[1].get_xdata(), [1, 2, 3])
 
@@ -204,15 +228,21 @@ def test_plot_history_reads_an_object_with_metric_attributes() -> None:
     history = History(loss=[0.9, 0.4], val_loss=[1.0, 0.6])
     figure = plot_history(history)
     assert [axes.get_ylabel() for axes in figure.axes] == ["loss"]
-    assert line_labels(figure) == ["loss", "val_loss"]
+    assert line_labels(figure) == ["train loss", "validation loss"]
 
 
 def test_plot_history_draws_several_runs_in_their_own_colours() -> None:
     runs = {"relu": {"loss": [1.0, 0.3]}, "sigmoid": History(loss=[1.0, 0.9])}
     figure = plot_history(runs)
     lines = figure.axes[0].get_lines()
-    assert [line.get_label() for line in lines] == ["relu loss", "sigmoid loss"]
+    assert [line.get_label() for line in lines] == ["relu train loss", "sigmoid train loss"]
     assert lines[0].get_color() != lines[1].get_color()
+
+
+def test_plot_history_draws_durations_from_zero() -> None:
+    figure = plot_history({"test_accuracy": [0.97, 0.98], "seconds": [1.53, 1.63]})
+    assert line_labels(figure, panel=0) == ["test accuracy"]
+    assert figure.axes[1].get_ylim()[0] == 0.0
 
 
 def test_plot_history_saves_a_png(tmp_path: Path) -> None:

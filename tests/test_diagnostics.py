@@ -164,6 +164,43 @@ def test_gradient_flow_rejects_a_model_without_weights() -> None:
         GradientFlow(nn.Sequential(nn.ReLU()))
 
 
+def test_gradient_flow_with_outputs_records_the_norm_of_each_layer_output_gradient(rng: np.random.Generator) -> None:
+    model = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 3))
+    with GradientFlow(model, outputs=True) as flow:
+        hidden = model[0](ta.tensor(rng.normal(size=(8, 4))))
+        logits = model[2](model[1](hidden))
+        hidden.retain_grad()
+        logits.retain_grad()
+        (logits**2).sum().backward()
+    assert list(flow.output_norms()) == flow.layers == ["0", "2"]
+    assert flow.output_norms()["0"] == pytest.approx(np.linalg.norm(hidden.grad.numpy()), rel=1e-6)
+    assert flow.output_norms()["2"] == pytest.approx(np.linalg.norm(2.0 * logits.numpy()), rel=1e-6)
+
+
+def test_gradient_flow_records_output_gradients_only_when_asked(rng: np.random.Generator) -> None:
+    model = Net()
+    with GradientFlow(model) as flow:
+        model(ta.tensor(rng.normal(size=(8, 4)))).sum().backward()
+    assert flow.output_history == {} and flow.output_norms() == {}
+
+
+def test_gradient_flow_outputs_skip_forwards_without_a_graph(rng: np.random.Generator) -> None:
+    model = Net()
+    with GradientFlow(model, outputs=True) as flow, ta.no_grad():
+        model(ta.tensor(rng.normal(size=(8, 4))))
+    assert all(norms == [] for norms in flow.output_history.values())
+
+
+def test_gradient_flow_outputs_stop_recording_after_remove_even_for_an_earlier_forward(
+        rng: np.random.Generator) -> None:
+    model = Net()
+    flow = GradientFlow(model, outputs=True)
+    output = model(ta.tensor(rng.normal(size=(8, 4))))
+    flow.remove()
+    output.sum().backward()
+    assert flow.output_norms() == {}
+
+
 # ============================================================================ DeadUnits
 
 

@@ -22,6 +22,7 @@ NAMES = [
     "04_vanishing_gradients.ipynb",
     "05_dying_relu.ipynb",
     "06_mnist.ipynb",
+    "07_signal_propagation.ipynb",
 ]
 CELL_TIMEOUT = 120  # seconds; quick mode needs a few per notebook
 PNG, SVG = "image/png", "image/svg+xml"
@@ -176,3 +177,13 @@ def test_mnist_notebook_trains_and_compares_activations(executed: dict) -> None:
     assert "the MNIST subset: 1,000 training and 500 test images" in text
     assert "test accuracy" in text and "selu mean" in text and "steps to target" in text
     assert pictures(notebook, PNG) >= 3
+
+
+def test_signal_notebook_puts_theory_beside_measurement(executed):
+    notebook = executed["07_signal_propagation.ipynb"]
+    text = text_of(notebook)
+    assert numbers_after(text, "tanh, sigma_b^2 = 0.05: critical sigma_w^2 = ") == pytest.approx([1.761], abs=1e-3)
+    assert text.count("equals DeadUnits at every record: True") >= 1
+    assert "equals DeadUnits at every record: False" not in text
+    assert "agree on" in text and "cards pass every check" in text
+    assert pictures(notebook, PNG) >= 5

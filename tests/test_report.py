@@ -49,7 +49,7 @@ def _table_rows(table: ET.Element) -> list[list[str]]:
 
 
 def _commands(section: ET.Element) -> list[str]:
-    return [_text(code) for code in section.iter("code")]
+    return [_text(code) for block in section.iter("pre") for code in block.iter("code")]
 
 
 def _run_command(command: str, cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> str:
@@ -75,6 +75,7 @@ def test_page_has_a_section_per_experiment_in_order(quick_report):
     assert links == [f"#{key}" for key in SECTIONS]
 
 
+@pytest.mark.needs_dot
 def test_every_section_explains_shows_a_table_a_command_and_its_time(quick_report):
     _, _, page = quick_report
     for key, section in _sections(page).items():
@@ -112,6 +113,7 @@ def test_activation_table_lists_every_registered_activation(quick_report):
     assert [row[0] for row in rows] == list_activations()
 
 
+@pytest.mark.needs_dot
 def test_sections_show_their_figures(quick_report):
     _, _, page = quick_report
     counts = {key: len(list(section.iter("img"))) for key, section in _sections(page).items()}
@@ -129,8 +131,8 @@ def test_the_explorer_page_is_linked_not_embedded(quick_report):
 def test_every_figure_is_an_existing_png_or_svg_inside_the_folder_and_links_to_itself(quick_report):
     out_dir, _, page = quick_report
     for figure in page.iter("figure"):
-        source = figure.find("a/img").get("src")
-        assert figure.find("a").get("href") == source
+        source = figure.find(".//a/img").get("src")
+        assert figure.find(".//a").get("href") == source
         assert not Path(source).is_absolute() and ".." not in Path(source).parts
         path = out_dir / source
         if source.endswith(".svg"):
@@ -184,6 +186,7 @@ def test_mnist_command_on_the_page_reaches_the_same_accuracy(quick_report, tmp_p
     assert (tmp_path / "mnist" / "history.png").read_bytes().startswith(PNG_SIGNATURE)
 
 
+@pytest.mark.needs_dot
 def test_graph_commands_on_the_page_print_the_section_norms(quick_report, tmp_path, monkeypatch, capsys):
     _, _, page = quick_report
     section = _sections(page)["graph"]
@@ -240,3 +243,21 @@ def test_report_imports_no_cli_module():
     source = Path(report.__file__).read_text()
     assert "cli" not in {part for line in source.splitlines() if line.startswith(("from ", "import "))
                          for part in line.replace(".", " ").split()}
+
+
+def test_formulas_are_rendered_as_mathml_not_raw_latex(quick_report):
+    _, _, page = quick_report
+    section = _sections(page)["activations"]
+    cells = [row[-1] for row in section.iter("tr")]
+    assert any(cell.find("math") is not None for cell in cells)
+    assert "\\frac" not in _text(section)
+
+
+@pytest.mark.needs_dot
+def test_graph_drawings_sit_at_natural_size_in_a_scrollable_frame_with_the_caption_below(quick_report):
+    _, _, page = quick_report
+    figures = [figure for figure in _sections(page)["graph"].iter("figure")]
+    assert figures and all(figure.get("class") == "graph" for figure in figures)
+    for figure in figures:
+        assert [child.tag for child in figure] == ["div", "figcaption"]
+        assert figure.find("div").get("class") == "frame"

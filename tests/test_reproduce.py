@@ -88,3 +88,12 @@ def test_card_figures_are_pngs(cards, tmp_path):
     assert len(written) == 5
     for path in written:
         assert path.read_bytes()[:8] == PNG_SIGNATURE
+
+
+def test_a_card_can_be_named_positionally_and_a_wrong_name_is_refused(tmp_path, capsys):
+    assert main(["reproduce", "klambauer2017", "--quick", "--out-dir", str(tmp_path)]) == 0
+    assert "1 of 1 cards pass every check" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_info:
+        main(["reproduce", "nosuch"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'nosuch'" in capsys.readouterr().err

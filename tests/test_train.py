@@ -1,5 +1,6 @@
-"""Specification of tinygrad_act.train: fit returns a per-epoch History, evaluate measures a model in
-eval mode without a graph, accuracy is argmax for class labels and a 0.5 threshold for probabilities."""
+"""Specification of tinygrad_act.train: fit returns a per-epoch History and stops early on max_steps or
+until, evaluate measures a model in eval mode without a graph, accuracy is argmax for class labels and a
+0.5 threshold for probabilities."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import tinygrad_act as ta
 import tinygrad_act.functional as F
 from tinygrad_act import Tensor, nn, optim
 from tinygrad_act.data import DataLoader, TensorDataset
-from tinygrad_act.train import History, correct_predictions, evaluate, fit
+from tinygrad_act.train import History, Step, correct_predictions, evaluate, fit
 
 
 def blobs(rng: np.random.Generator, samples: int = 96) -> TensorDataset:
@@ -98,6 +99,98 @@ def test_fit_calls_on_step_after_every_optimizer_step_with_the_running_count(rng
     steps = []
     fit(model, loader, optim.SGD(model.parameters(), lr=0.1), epochs=2, progress=False, on_step=steps.append)
     assert steps == [1, 2, 3, 4, 5, 6]
+
+
+def test_fit_max_steps_stops_mid_epoch_and_records_that_epoch_over_the_batches_seen():
+    losses = np.log(np.array([[0.5, 0.5], [0.9, 0.1], [0.2, 0.8]], np.float32))
+    batches = [(indices(0), np.array([0])), (indices(1), np.array([0])), (indices(2), np.array([0]))]
+    model, steps = LookupModel(losses), []
+    history = fit(model, batches, optim.SGD(model.parameters(), lr=0.0), epochs=3, progress=False,
+                  on_step=steps.append, max_steps=4)
+    assert steps == [1, 2, 3, 4]
+    assert len(history.loss) == 2  # the whole first epoch, then one batch of the second
+    assert history.loss[1] == pytest.approx(-np.log(0.5))
+
+
+def test_fit_without_epochs_repeats_passes_until_max_steps(rng):
+    model = classifier()
+    loader = DataLoader(blobs(rng, 40), batch_size=16)  # 3 batches per epoch
+    steps = []
+    history = fit(model, loader, optim.SGD(model.parameters(), lr=0.1), epochs=None, progress=False,
+                  on_step=steps.append, max_steps=7)
+    assert steps == list(range(1, 8))
+    assert len(history.loss) == 3
+
+
+def test_fit_until_sees_every_step_and_stops_training_when_it_returns_true(rng):
+    model = classifier()
+    loader = DataLoader(blobs(rng, 40), batch_size=16)  # 3 batches per epoch
+    seen, optimizer_steps = [], []
+    history = fit(model, loader, optim.SGD(model.parameters(), lr=0.1), epochs=5, progress=False,
+                  on_step=optimizer_steps.append, until=lambda step: seen.append(step) or step.number == 4)
+    assert [(step.number, step.epoch) for step in seen] == [(1, 1), (2, 1), (3, 1), (4, 2)]
+    assert optimizer_steps == [1, 2, 3, 4]
+    assert len(history.loss) == 2
+    assert all(isinstance(step, Step) and np.isfinite(step.loss) for step in seen)
+
+
+def test_fit_until_gets_each_batch_loss_before_the_step():
+    losses = np.log(np.array([[0.5, 0.5], [0.9, 0.1]], np.float32))
+    model, seen = LookupModel(losses), []
+    fit(model, [(indices(0), np.array([0])), (indices(1), np.array([1]))], optim.SGD(model.parameters(), lr=0.0),
+        progress=False, until=lambda step: seen.append(step.loss))
+    assert seen == [pytest.approx(-np.log(0.5)), pytest.approx(-np.log(0.1))]
+
+
+def test_fit_until_is_called_at_the_last_step_of_max_steps(rng):
+    model = classifier()
+    seen = []
+    fit(model, DataLoader(blobs(rng, 40), batch_size=16), optim.SGD(model.parameters(), lr=0.1), epochs=None,
+        progress=False, max_steps=2, until=lambda step: seen.append(step.number))
+    assert seen == [1, 2]
+
+
+class NormRecordingSGD(optim.SGD):
+    """SGD that records the joint gradient norm it is about to step with."""
+
+    def __init__(self, parameters: list, lr: float) -> None:
+        super().__init__(parameters, lr=lr)
+        self.norms: list[float] = []
+
+    def step(self) -> None:
+        grads = [parameter.grad.numpy() for group in self.param_groups for parameter in group["params"]]
+        self.norms.append(float(np.sqrt(sum((grad.astype(np.float64) ** 2).sum() for grad in grads))))
+        super().step()
+
+
+def test_fit_max_grad_norm_clips_the_joint_gradient_norm_before_every_step(rng):
+    model = classifier()
+    loader = DataLoader(blobs(rng, 40), batch_size=16)
+    unclipped = NormRecordingSGD(list(model.parameters()), lr=0.0)
+    fit(model, loader, unclipped, progress=False)
+    clipped = NormRecordingSGD(list(model.parameters()), lr=0.0)
+    fit(model, loader, clipped, progress=False, max_grad_norm=0.01)
+    assert min(unclipped.norms) > 0.01
+    assert clipped.norms == [pytest.approx(0.01, rel=1e-3)] * 3
+
+
+def test_fit_without_epochs_stops_when_a_pass_yields_no_batch(rng):
+    model = classifier()
+    one_pass = iter(DataLoader(blobs(rng, 40), batch_size=16))  # a second pass is empty
+    history = fit(model, one_pass, optim.SGD(model.parameters(), lr=0.1), epochs=None, progress=False, max_steps=10)
+    assert len(history.loss) == 2 and history.loss[1] == 0.0
+
+
+def test_fit_needs_max_steps_when_epochs_is_none(rng):
+    model = classifier()
+    with pytest.raises(ValueError, match="give max_steps"):
+        fit(model, DataLoader(blobs(rng), batch_size=32), optim.SGD(model.parameters(), lr=0.1), epochs=None)
+
+
+def test_fit_rejects_a_max_steps_below_one(rng):
+    model = classifier()
+    with pytest.raises(ValueError, match="max_steps must be at least 1, got 0"):
+        fit(model, DataLoader(blobs(rng), batch_size=32), optim.SGD(model.parameters(), lr=0.1), max_steps=0)
 
 
 def test_fit_with_progress_false_prints_nothing(rng, capsys):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import re
 import subprocess
 import sys
@@ -396,3 +397,18 @@ def test_the_example_runs_quickly_and_writes_both_pictures(tmp_path):
     for name in ("mlp_graph.svg", "deep_sigmoid_graph.svg"):
         assert f"wrote {tmp_path / name}" in result.stdout
         assert "linear" in svg_text(tmp_path / name)
+
+
+def test_the_example_without_dot_says_so_once_and_names_each_file_once(tmp_path):
+    example = Path(__file__).resolve().parent.parent / "examples" / "computation_graph.py"
+    environment = {**os.environ, "PATH": str(Path(sys.executable).parent)}  # the venv alone: no dot
+    printed = subprocess.run([sys.executable, str(example), "--out-dir", str(tmp_path)], env=environment,
+                             capture_output=True, text=True, check=True).stdout
+    assert printed.count("drawing a graph needs Graphviz") == 1
+    wrote = [line for line in printed.splitlines() if line.startswith("wrote ")]
+    assert wrote == [f"wrote {tmp_path / 'mlp_graph.dot'}", f"wrote {tmp_path / 'deep_sigmoid_graph.dot'}"]
+
+
+def test_a_long_chain_is_drawn_top_to_bottom_and_a_short_one_left_to_right():
+    assert "rankdir=LR" in to_dot(mlp_loss([4, 8, 3], "relu")[0])
+    assert "rankdir=TB" in to_dot(mlp_loss([4] + [8] * 8 + [3], "sigmoid")[0])

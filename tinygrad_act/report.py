@@ -131,14 +131,18 @@ dl.header dd { margin: 0; }
 pre, code { background: #f4f4f4; border-radius: 3px; }
 pre { padding: 0.5rem 0.8rem; overflow-x: auto; }
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.85rem; }
-caption { text-align: left; font-style: italic; padding-bottom: 0.3rem; }
+caption { text-align: left; font-style: italic; padding-bottom: 0.3rem; width: max-content; max-width: 62rem; }
 th, td { border: 1px solid #ddd; padding: 0.15rem 0.5rem; text-align: left;
          font-variant-numeric: tabular-nums; }
 th { background: #f0f0f0; }
 tbody tr:nth-child(even) { background: #fafafa; }
 figure { margin: 1rem 0; }
-figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
-figcaption { font-size: 0.85rem; color: #555; }
+figure { display: block; }
+figure img { display: block; max-width: 100%; height: auto; border: 1px solid #eee; }
+figure.graph .frame { overflow: auto; max-height: 85vh; border: 1px solid #eee; }
+figure.graph img { max-width: none; border: none; }
+figcaption { display: block; font-size: 0.85rem; color: #555; margin-top: 0.3rem; }
+math { font-size: 1.05em; }
 .time { color: #666; font-size: 0.85rem; }
 """
 
@@ -162,13 +166,16 @@ def _section_html(section: Section) -> str:
 
 
 def _figure_html(picture: Any) -> str:
-    """A picture as a figure that links to itself (so a wide one, the deep graph, opens at full
-    size); a page (the explorer) as a link to open it."""
+    """A picture as a figure that links to itself, its caption on its own line below it; a graph
+    drawing (SVG) at its natural size in a scrollable frame, since shrunk to the page's width its
+    labels become unreadable; a page (the explorer) as a link to open it."""
     path, caption = _escape(picture.path), _escape(picture.caption)
     if str(picture.path).endswith(".html"):
         return f'<p class="page"><a href="{path}">{caption}</a> (an interactive page: open it)</p>'
-    return (f'<figure><a href="{path}"><img src="{path}" alt="{caption}" /></a>'
-            f"<figcaption>{caption}</figcaption></figure>")
+    image = f'<a href="{path}"><img src="{path}" alt="{caption}" /></a>'
+    if str(picture.path).endswith(".svg"):
+        return f'<figure class="graph"><div class="frame">{image}</div><figcaption>{caption}</figcaption></figure>'
+    return f"<figure>{image}<figcaption>{caption}</figcaption></figure>"
 
 
 def render_html(sections: Sequence[Section], options: ReportOptions, command: str, seconds: float,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -11,6 +12,7 @@ import numpy as np
 
 from . import functional as F
 from .autograd import no_grad
+from .nn.utils import clip_grad_norm_
 from .tensor import Tensor
 
 
@@ -26,6 +28,15 @@ class History:
 
     def as_dict(self) -> dict[str, list[float]]:
         return {key: value for key, value in asdict(self).items() if value}
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where training is after an optimizer step: what `fit` passes to its `until` callback."""
+
+    number: int  # optimizer steps taken so far, counting from 1
+    epoch: int  # the epoch this step belongs to, counting from 1
+    loss: float  # the loss of this step's batch (before the step)
 
 
 def correct_predictions(output: np.ndarray, target: np.ndarray) -> int:
@@ -90,27 +101,40 @@ def fit(
     train_data: Iterable,
     optimizer: Any,
     loss_fn: Callable[[Tensor, Any], Tensor] = F.cross_entropy,
-    epochs: int = 1,
+    epochs: int | None = 1,
     val_data: Iterable | None = None,
     progress: bool = True,
     description: str = "train",
     on_step: Callable[[int], None] | None = None,
+    *,
+    max_steps: int | None = None,
+    until: Callable[[Step], bool] | None = None,
+    max_grad_norm: float | None = None,
 ) -> History:
     """Train `model` for `epochs` passes over `train_data` (an iterable of (inputs, target)
     batches, such as a DataLoader), with `optimizer` (zero_grad / step), and return its History.
 
     A tqdm bar shows epoch, loss and accuracy (`progress=False` hides it); `val_data`, when given,
     is evaluated after each epoch; `on_step(step)` is called after every optimizer step.
+    Training stops early after `max_steps` optimizer steps, or when `until(Step(...))`, called
+    after every step, returns True; the epoch it stops in is recorded over the batches it saw.
+    `epochs=None` repeats passes until one of those stops it. `max_grad_norm` clips the gradients'
+    joint norm before every step (nn.utils.clip_grad_norm_ over `model.parameters()`).
     """
     from tqdm import tqdm  # the text bar: tqdm.auto wants ipywidgets in Jupyter and warns without them
 
+    if epochs is None and max_steps is None:
+        raise ValueError("fit: epochs=None trains until max_steps (or until); give max_steps too")
+    if max_steps is not None and max_steps < 1:
+        raise ValueError(f"fit: max_steps must be at least 1, got {max_steps}")
     history = History()
-    step = 0
-    for epoch in range(1, epochs + 1):
+    step, stopped = 0, False
+    of_epochs = "" if epochs is None else f"/{epochs}"
+    for epoch in itertools.count(1) if epochs is None else range(1, epochs + 1):
         model.train()
         start = time.perf_counter()
         tally = _Tally()
-        bar = tqdm(train_data, desc=f"{description} epoch {epoch}/{epochs}", leave=False,
+        bar = tqdm(train_data, desc=f"{description} epoch {epoch}{of_epochs}", leave=False,
                    disable=not progress, unit="batch")
         for batch in bar:
             inputs, target, target_array = _split_batch(batch)
@@ -118,13 +142,20 @@ def fit(
             output = model(inputs)
             loss = loss_fn(output, target)
             loss.backward()
+            if max_grad_norm is not None:
+                clip_grad_norm_(model.parameters(), max_grad_norm)
             optimizer.step()
             step += 1
             if on_step is not None:
                 on_step(step)
-            tally.add(loss.item(), output.data, target_array)
+            batch_loss = loss.item()
+            tally.add(batch_loss, output.data, target_array)
             if progress:
                 bar.set_postfix(loss=f"{tally.loss:.4f}", acc=f"{tally.accuracy:.3f}", refresh=False)
+            # `until` first: it may record something at every step, the last one included
+            stopped = (until is not None and until(Step(step, epoch, batch_loss))) or step == max_steps
+            if stopped:
+                break
         history.loss.append(tally.loss)
         history.accuracy.append(tally.accuracy)
         if val_data is not None:
@@ -133,9 +164,12 @@ def fit(
             history.val_accuracy.append(val_accuracy)
         history.seconds.append(time.perf_counter() - start)
         if progress:
-            summary = f"{description} epoch {epoch}/{epochs}: loss {history.loss[-1]:.4f}, " \
+            summary = f"{description} epoch {epoch}{of_epochs}: loss {history.loss[-1]:.4f}, " \
                       f"accuracy {history.accuracy[-1]:.4f}"
             if val_data is not None:
                 summary += f", val accuracy {history.val_accuracy[-1]:.4f}"
             tqdm.write(summary)
+        # under epochs=None an empty pass (a generator already used up) would repeat forever
+        if stopped or (epochs is None and tally.samples == 0):
+            break
     return history

@@ -20,6 +20,7 @@ from ..numerics import (
     log_softmax,
     lowest_finite,
     mask,
+    select_zero,
     shift_by_max,
     sigmoid,
     sigmoid_pair,
@@ -94,7 +95,7 @@ register_activation(
 
 def _hardtanh_backward(x, y, grad_output, min_val, max_val):
     off = (x <= min_val) | (x >= max_val)  # not "inside": a nan input passes the gradient, as in PyTorch
-    return zero_where(grad_output * ~off, off, grad_output)
+    return select_zero(off, grad_output)
 
 
 def _arctan_backward(x, y, grad_output):
@@ -138,7 +139,7 @@ register_activation(
 
 def _relu_backward(x, y, grad_output):
     off = y <= 0  # not y > 0: at a nan input PyTorch passes the gradient through
-    return zero_where(grad_output * ~off, off, grad_output)
+    return select_zero(off, grad_output)
 
 
 register_activation(

@@ -14,6 +14,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from ..data import ChecksumError, DatasetNotFoundError, DownloadError, IdxFormatError
 from ..experiments import registered
 from ..experiments.common import blas_threads
 from . import report
@@ -56,8 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Errors whose message already tells the user what to do (put the files here, delete the damaged one):
+# a traceback in front of it would only hide the sentence.
+USER_ERRORS = (DatasetNotFoundError, ChecksumError, DownloadError, IdxFormatError)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status (1 after a data error, printed without a traceback)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     # User code is imported before the full parse, so its activations are valid choices.
     pre_parser = argparse.ArgumentParser(add_help=False)
@@ -66,5 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     for target in known.imports:
         _load_user_code(target)
     args = build_parser().parse_args(argv)
-    with blas_threads(args.threads):
-        return int(args.run(args) or 0)
+    try:
+        with blas_threads(args.threads):
+            return int(args.run(args) or 0)
+    except USER_ERRORS as error:
+        print(f"tinygrad-act {args.command}: error: {error}", file=sys.stderr)
+        return 1

@@ -79,6 +79,25 @@ def add_knob(parser: argparse.ArgumentParser, field: dataclasses.Field, annotati
         options.update(nargs="+") if several else None
         options.update(choices=meta["choices"]) if meta.get("choices") else None
     parser.add_argument(protocol.flag_name(field), **options)
+    if meta.get("positional"):  # also as the command's optional positional argument: `reproduce NAME`
+        parser.add_argument(field.name, nargs="?", default=argparse.SUPPRESS, metavar=meta.get("metavar"),
+                            type=_one_of(options["type"], meta.get("choices")), help=f"same as {protocol.flag_name(field)}")
+
+
+def _one_of(convert: Any, choices: tuple[str, ...] | None) -> Any:
+    """`convert`, refusing values outside `choices` (argparse would check an absent optional positional's
+    placeholder default against `choices` too, so the check lives here)."""
+
+    def checked(text: str) -> Any:
+        if text is argparse.SUPPRESS:  # argparse passes the absent positional's default through `type`
+            return text
+        value = convert(text)
+        if choices and value not in choices:
+            raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose from {', '.join(choices)})")
+        return value
+
+    checked.__name__ = getattr(convert, "__name__", "value")
+    return checked
 
 
 def add_knobs(parser: argparse.ArgumentParser, settings_class: type, seen: set[str] | None = None) -> list[str]:

@@ -27,16 +27,21 @@ class GradientFlow(Monitor):
     backward alone (before it is added to `.grad`), so values do not depend on zero_grad. A layer
     that a backward does not reach (or a frozen weight) gets no entry for it.
 
+    With `outputs=True` it also records each layer's output-gradient norm ||dL/dz||_2 (z = W h + b
+    for a Linear): the backpropagated signal itself. dL/dW = dL/dz h^T mixes it with the forward
+    signal h, so only dL/dz shows which of the two grows or shrinks with depth.
+
         with GradientFlow(model) as flow:
             loss.backward()
         flow.ratio()     # first layer / last layer: far below 1 means vanishing gradients
     """
 
-    def __init__(self, model: Module) -> None:
+    def __init__(self, model: Module, outputs: bool = False) -> None:
         super().__init__()
         self.shapes: dict[str, tuple[int, ...]] = {}
         self.history: dict[str, list[float]] = {}
         self.mean_abs_history: dict[str, list[float]] = {}
+        self.output_history: dict[str, list[float]] = {}
         for path, module in model.named_modules():
             weight = module.__dict__.get("weight")
             if isinstance(weight, Parameter) and weight.requires_grad:
@@ -45,6 +50,9 @@ class GradientFlow(Monitor):
                 self.history[name] = []
                 self.mean_abs_history[name] = []
                 self._handles.append(weight.register_hook(self._recorder(name)))
+                if outputs:
+                    self.output_history[name] = []
+                    self._handles.append(module.register_forward_hook(self._output_watcher(name)))
         if not self.history:
             raise ValueError(
                 f"GradientFlow: {type(model).__name__} has no module with a trainable parameter named "
@@ -61,6 +69,19 @@ class GradientFlow(Monitor):
             mean_abs.append(float(values.mean()) if values.size else 0.0)
 
         return record
+
+    def _output_watcher(self, name: str) -> Callable[[Module, tuple, Tensor], None]:
+        norms = self.output_history[name]
+
+        def record(grad: Tensor) -> None:
+            if self._handles:  # not after remove(), even through the output of a forward run before it
+                norms.append(float(np.linalg.norm(grad.data.astype(np.float64, copy=False))))
+
+        def watch(module: Module, inputs: tuple, output: Tensor) -> None:
+            if output.requires_grad:
+                output.register_hook(record)
+
+        return watch
 
     @property
     def layers(self) -> list[str]:
@@ -79,6 +100,11 @@ class GradientFlow(Monitor):
     def mean_abs(self) -> dict[str, float]:
         """Each layer's mean |weight gradient| at the latest backward that reached it."""
         return {name: values[-1] for name, values in self.mean_abs_history.items() if values}
+
+    def output_norms(self) -> dict[str, float]:
+        """Each layer's output-gradient L2 norm ||dL/dz|| at the latest backward that reached it
+        (recorded with `outputs=True`)."""
+        return {name: norms[-1] for name, norms in self.output_history.items() if norms}
 
     def ratio(self) -> float:
         """||grad W_first|| / ||grad W_last|| at the latest backward: about 1 when gradients flow,

@@ -1,19 +1,41 @@
-"""Pieces the experiments share: optimizers by name and the BLAS thread limit."""
+"""Pieces the experiments share: seeded models, data loaders, optimizers by name and the BLAS thread limit."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .. import optim
+from ..data import DataLoader, TensorDataset
+from ..nn import MLP
+from ..rng import manual_seed
 
 OPTIMIZERS = {
     "sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW, "rmsprop": optim.RMSprop,
     "adagrad": optim.Adagrad,
 }
+
+
+def seeded_mlp(seed: int, sizes: Sequence[int], activation: str, **options: Any) -> MLP:
+    """nn.MLP(sizes, activation, **options) drawn right after manual_seed(seed), so that the runs an
+    experiment compares start from the same random draws."""
+    manual_seed(seed)
+    return MLP(list(sizes), activation=activation, **options)
+
+
+def mlp_name(sizes: Sequence[int]) -> str:
+    """How captions and titles name an MLP: "784-256-256-10 MLP"."""
+    return "-".join(str(size) for size in sizes) + " MLP"
+
+
+def batches(data: tuple[np.ndarray, np.ndarray], batch_size: int = 1000, seed: int | None = None) -> DataLoader:
+    """A DataLoader of (inputs, labels): reshuffled every epoch from `seed` (for training), or in
+    order when `seed` is None (for evaluation, where the batch size only bounds memory)."""
+    return DataLoader(TensorDataset(*data), batch_size=batch_size, shuffle=seed is not None, seed=seed)
 
 
 def make_optimizer(name: str, parameters: Iterable, lr: float, **options: Any) -> optim.Optimizer:

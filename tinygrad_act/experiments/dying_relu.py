@@ -23,15 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from ..autograd import no_grad
-from ..data import DataLoader, TensorDataset
 from ..diagnostics import DeadUnits
 from ..nn import MLP
-from ..rng import manual_seed
 from ..tensor import Tensor
 from ..train import evaluate, fit
 from ..viz.experiment_plots import plot_dying
 from ..viz.tables import Table
-from .common import OPTIMIZERS, make_optimizer
+from .common import OPTIMIZERS, batches, make_optimizer, mlp_name, seeded_mlp
 from .protocol import About, DataSettings, Result, knob
 
 ABOUT = About("dying-relu", "Dying ReLU", "dead ReLU units: what kills them, what fixes them (--born-dead: at init)")
@@ -111,19 +109,16 @@ def train_variant(variant: Variant, train: tuple[np.ndarray, np.ndarray], test: 
     settings' optimizer at variant.lr, measuring the dead fractions on the training images `probe`
     after each epoch."""
     s = settings
-    manual_seed(s.seed)
-    train_x, train_y = train
-    model = MLP([train_x.shape[1], *s.hidden, 10], activation=variant.activation, bias_init=variant.bias_init)
+    model = seeded_mlp(s.seed, [train[0].shape[1], *s.hidden, 10], variant.activation, bias_init=variant.bias_init)
     opt = make_optimizer(s.optimizer, model.parameters(), lr=variant.lr)
-    loader = DataLoader(TensorDataset(train_x, train_y), batch_size=s.batch_size, shuffle=True, seed=s.seed)
+    loader = batches(train, s.batch_size, s.seed)
     probe_inputs = Tensor(probe)
     run = DyingRun(variant, {name: [value] for name, value in dead_fractions(model, probe_inputs).items()})
     for _ in range(s.epochs):
-        history = fit(model, loader, opt, epochs=1, progress=False)
-        run.loss.append(history.loss[-1])
+        run.loss += fit(model, loader, opt, progress=False).loss
         for name, value in dead_fractions(model, probe_inputs).items():
             run.dead[name].append(value)
-    run.test_accuracy = evaluate(model, DataLoader(TensorDataset(*test), batch_size=1000))[1]
+    run.test_accuracy = evaluate(model, batches(test))[1]
     return run
 
 
@@ -140,13 +135,12 @@ def tables(result: Result) -> list[Table]:
     """One row per variant: the dead fraction of each layer at the end, their mean, the mean at
     init, and the test accuracy; then the mean dead fraction after each epoch."""
     s, runs = result.settings, result.runs
-    sizes = "-".join(str(size) for size in [784, *s.hidden, 10])
     layers = len(s.hidden)
     final = Table(["variant", "kind", *(f"dead L{index + 1}" for index in range(layers)), "mean dead",
                    "mean dead at init", "test accuracy"],
                   [[run.variant.name, run.variant.kind, *run.final_dead, run.mean_dead, run.mean_dead_history()[0],
                     run.test_accuracy] for run in runs],
-                  f"{s.dataset}: {sizes} MLP, {s.epochs} epochs of {s.optimizer} (batch {s.batch_size}); "
+                  f"{s.dataset}: {mlp_name([784, *s.hidden, 10])}, {s.epochs} epochs of {s.optimizer} (batch {s.batch_size}); "
                   f"dead = f'(x) = 0 on all of {s.probe_size} training images, after the last epoch",
                   formats={**{column: ".2f" for column in range(2, layers + 4)}, layers + 4: ".4f"})
     by_epoch = Table(["variant", *(f"epoch {epoch}" for epoch in range(s.epochs + 1))],
@@ -157,9 +151,11 @@ def tables(result: Result) -> list[Table]:
 
 
 def figures(result: Result, folder: Path) -> dict[Path, str]:
-    path = Path(folder) / "dead_units.png"
-    plot_dying(result.runs, path)
-    return {path: "mean dead fraction per epoch"}
+    s, path = result.settings, Path(folder) / "dead_units.png"
+    sizes = "-".join(str(size) for size in [784, *s.hidden, 10])
+    plot_dying(result.runs, path, f"{sizes} MLP, {s.optimizer}, {s.epochs} epochs: mean share of dead units "
+                                  f"(f' = 0 on all {s.probe_size} probe images); red kills units, green is a fix")
+    return {path: "mean dead fraction over layers per epoch, one panel per variant"}
 
 
 def notes(result: Result) -> list[str]:

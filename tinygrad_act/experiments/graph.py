@@ -80,7 +80,7 @@ def figures(result: Result, folder: Path) -> dict[Path, str]:
         dot.parent.mkdir(parents=True, exist_ok=True)
         dot.write_text(to_dot(result.loss, **drawing), encoding="utf-8")
         raise RuntimeError(f"{error} The DOT text is in {dot}.") from error
-    return {Path(path): f"the computation graph of a {len(result.model.linears())}-layer {s.activation} MLP "
+    return {Path(path): f"the computation graph of a {s.activation} MLP with {s.depth} hidden layers "
                         f"(loss {result.loss.item():.4f})"}
 
 

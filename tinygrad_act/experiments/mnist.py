@@ -10,14 +10,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..data import DataLoader, TensorDataset
 from ..nn import MLP
 from ..nn.init import INITIALIZERS
 from ..optim.lr_scheduler import CosineAnnealingLR
-from ..rng import manual_seed
-from ..train import History, evaluate, fit
+from ..train import History, fit
 from ..viz.tables import Table
-from .common import OPTIMIZERS, make_optimizer
+from .common import OPTIMIZERS, batches, make_optimizer, mlp_name, seeded_mlp
 from .protocol import About, DataSettings, activation_knob, knob
 
 ABOUT = About("mnist", "MNIST: training an MLP end to end", "train an MLP on MNIST / Fashion-MNIST",
@@ -61,29 +59,25 @@ def run(settings: Settings) -> Result:
     """
     s = settings
     start = time.perf_counter()
-    (train_x, train_y), (test_x, test_y) = s.load_data(s.download)
+    train, test = s.load_data(s.download)
     load_seconds = time.perf_counter() - start
-    manual_seed(s.seed)
-    model = MLP([train_x.shape[1], *s.hidden, 10], activation=s.activation, init=s.init)
+    model = seeded_mlp(s.seed, [train[0].shape[1], *s.hidden, 10], s.activation, init=s.init)
     opt = make_optimizer(s.optimizer, model.parameters(), lr=s.lr)
-    train_loader = DataLoader(TensorDataset(train_x, train_y), batch_size=s.batch_size, shuffle=True, seed=s.seed)
-    test_loader = DataLoader(TensorDataset(test_x, test_y), batch_size=1000)
+    train_loader = batches(train, s.batch_size, s.seed)
     scheduler = CosineAnnealingLR(opt, T_max=s.epochs * len(train_loader)) if s.schedule == "cosine" else None
-    start = time.perf_counter()
-    history = fit(model, train_loader, opt, epochs=s.epochs, val_data=test_loader, progress=s.progress,
+    history = fit(model, train_loader, opt, epochs=s.epochs, val_data=batches(test), progress=s.progress,
                   description=f"{s.dataset} {s.activation}",
                   on_step=None if scheduler is None else lambda step: scheduler.step())
-    train_seconds = time.perf_counter() - start
-    return Result(s, model, history, *evaluate(model, test_loader), load_seconds, train_seconds)
+    return Result(s, model, history, history.val_loss[-1], history.val_accuracy[-1], load_seconds,
+                  sum(history.seconds))
 
 
 def tables(result: Result) -> list[Table]:
     s, history = result.settings, result.history
     rows = [[epoch, *values] for epoch, values in enumerate(zip(history.loss, history.accuracy,
                                                                  history.val_accuracy, history.seconds), 1)]
-    sizes = "-".join(str(size) for size in result.model.sizes)
     return [Table(["epoch", "train loss", "train accuracy", "test accuracy", "seconds"], rows,
-                  f"{s.dataset}: {sizes} MLP, {s.activation}, {s.optimizer} lr {s.lr} ({s.schedule}), {s.epochs} epochs",
+                  f"{s.dataset}: {mlp_name(result.model.sizes)}, {s.activation}, {s.optimizer} lr {s.lr} ({s.schedule}), {s.epochs} epochs",
                   units=["", "", "", "", "s"], formats={1: ".4f", 2: ".4f", 3: ".4f", 4: ".2f"},
                   line="  epoch {0}: train loss {1}, train accuracy {2}, test accuracy {3} ({4} s)")]
 
@@ -93,9 +87,15 @@ def figures(result: Result, folder: Path) -> dict[Path, str]:
         return {}
     from ..viz import plot_history
 
-    path = Path(folder) / result.settings.plot
-    plot_history(result.history.as_dict(), path=path)
-    return {path: "training curves"}
+    s, history, path = result.settings, result.history, Path(folder) / result.settings.plot
+    sizes = "-".join(str(size) for size in result.model.sizes)
+    # The names the command prints: the validation data of fit is the test set.
+    curves = {"train_loss": history.loss, "test_loss": history.val_loss, "train_accuracy": history.accuracy,
+              "test_accuracy": history.val_accuracy, "seconds": history.seconds}
+    plot_history({name: values for name, values in curves.items() if values}, path=path,
+                 title=f"{s.dataset}: {sizes} MLP, {s.activation}, {s.optimizer} lr {s.lr:g} ({s.schedule}), "
+                       f"batch {s.batch_size}")
+    return {path: "training curves: loss, accuracy and seconds per epoch"}
 
 
 def notes(result: Result) -> list[str]:

@@ -62,12 +62,13 @@ def explanation(experiment: ModuleType) -> str:
 def knob(default: Any, text: str, *, quick: Any = dataclasses.MISSING, at_least: float | None = None,
          above: float | None = None, at_most: float | None = None, choices: tuple[str, ...] | None = None,
          parse: Callable[[str], Any] | None = None, suffixes: tuple[str, ...] | None = None,
-         flag: str | None = None, metavar: str | None = None) -> Any:
+         flag: str | None = None, metavar: str | None = None, positional: bool = False) -> Any:
     """A Settings field: its default, help `text`, value under `--quick`, and what values are valid
     (a range, `choices`, a `parse` that raises ValueError, file `suffixes`); `flag` overrides the
-    command-line name (default --field-name, or --no-field-name for a bool that defaults to True)."""
+    command-line name (default --field-name, or --no-field-name for a bool that defaults to True);
+    `positional` also accepts the value as the command's optional positional argument."""
     metadata = dict(help=text, quick=quick, at_least=at_least, above=above, at_most=at_most, choices=choices,
-                    parse=parse, suffixes=suffixes, flag=flag, metavar=metavar)
+                    parse=parse, suffixes=suffixes, flag=flag, metavar=metavar, positional=positional)
     return dataclasses.field(default=default, metadata=metadata)
 
 

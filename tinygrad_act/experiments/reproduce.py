@@ -419,7 +419,8 @@ CARDS = {card.name: card for card in (
 
 @dataclass(frozen=True)
 class Settings(SettingsBase):
-    card: str = knob("all", "the card to run (all: every card)", choices=("all", *CARDS), metavar="NAME")
+    card: str = knob("all", "the card to run (all: every card); also `reproduce NAME`", choices=("all", *CARDS),
+                     metavar="NAME", positional=True)
     list_cards: bool = knob(False, "list the cards and run nothing", flag="--list")
     small: bool = knob(False, "each card at small settings (seconds instead of minutes)", quick=True)
     seed: int = seed_knob()

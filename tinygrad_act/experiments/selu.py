@@ -17,13 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..autograd import no_grad
-from ..nn import MLP, Activation, Module
-from ..rng import manual_seed
-from ..tensor import Tensor
+from ..nn import Module
 from ..viz.experiment_plots import plot_selu
 from ..viz.tables import Table
+from .common import seeded_mlp
 from .protocol import About, DataSettings, Result, activations_knob, knob
+from .signal import layer_inputs_outputs
 
 COMPARED_ACTIVATIONS = ("selu", "relu", "tanh", "sigmoid")
 ABOUT = About("selu", "SELU self-normalisation",
@@ -66,16 +65,7 @@ def standardised_inputs(settings: Settings) -> np.ndarray:
 
 def layer_statistics(model: Module, inputs: np.ndarray) -> tuple[list[float], list[float]]:
     """The mean and std of each activation layer's output on `inputs` (one forward, no graph)."""
-    outputs: list[np.ndarray] = []
-
-    def record(layer: Module, layer_inputs: tuple, output: Tensor) -> None:
-        outputs.append(output.data)
-
-    handles = [module.register_forward_hook(record) for module in model.modules() if isinstance(module, Activation)]
-    with no_grad():
-        model(Tensor(inputs))
-    for handle in handles:
-        handle.remove()
+    outputs = [output for _, output in layer_inputs_outputs(model, inputs)]
     return [float(output.mean()) for output in outputs], [float(output.std()) for output in outputs]
 
 
@@ -88,8 +78,7 @@ def run(settings: Settings) -> Result:
     for activation in s.activations:
         means, stds = [], []
         for offset in range(s.seeds):
-            manual_seed(s.seed + offset)
-            model = MLP([inputs.shape[1], *[s.width] * s.depth, 10], activation=activation)
+            model = seeded_mlp(s.seed + offset, [inputs.shape[1], *[s.width] * s.depth, 10], activation)
             layer_means, layer_stds = layer_statistics(model, inputs)
             means.append(layer_means)
             stds.append(layer_stds)
@@ -111,8 +100,10 @@ def tables(result: Result) -> list[Table]:
 
 
 def figures(result: Result, folder: Path) -> dict[Path, str]:
-    path = Path(folder) / "selu_statistics.png"
-    plot_selu(result.runs, path)
+    s, path = result.settings, Path(folder) / "selu_statistics.png"
+    source = "N(0, 1) inputs" if s.inputs == "random" else f"standardised {s.dataset} images"
+    plot_selu(result.runs, path, f"{s.depth}-hidden-layer MLP of width {s.width} at init, {s.samples} {source}, "
+                                 f"mean over {s.seeds} nets")
     return {path: "mean and std of the activations by depth"}
 
 

@@ -13,21 +13,15 @@ and the count is the first evaluation at or above the target. Whatever ratio com
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .. import functional as F
-from ..autograd import no_grad
-from ..data import DataLoader, TensorDataset
-from ..nn import MLP
-from ..rng import manual_seed
-from ..tensor import Tensor
+from ..train import Step, evaluate, fit
 from ..viz.experiment_plots import plot_speed
 from ..viz.tables import Table
-from .common import make_optimizer
+from .common import batches, make_optimizer, mlp_name, seeded_mlp
 from .protocol import About, DataSettings, Result, activations_knob, knob
 
 COMPARED_ACTIVATIONS = ("relu", "tanh", "sigmoid")
@@ -76,29 +70,23 @@ def race_to_target(activation: str, train: tuple[np.ndarray, np.ndarray], settin
     first `eval_size` training images, measured every `eval_every` steps, reaches `target`, or
     until `budget` steps."""
     s, (train_x, train_y) = settings, train
-    manual_seed(s.seed)
-    model = MLP([train_x.shape[1], *s.hidden, 10], activation=activation)
-    opt = make_optimizer("sgd", model.parameters(), lr=s.lr, momentum=s.momentum)
-    loader = DataLoader(TensorDataset(train_x, train_y), batch_size=s.batch_size, shuffle=True, seed=s.seed)
-    probe_x, probe_y = Tensor(train_x[:s.eval_size]), train_y[:s.eval_size]
+    model = seeded_mlp(s.seed, [train_x.shape[1], *s.hidden, 10], activation)
+    loader = batches(train, s.batch_size, s.seed)
+    probe_labels = train_y[:s.eval_size]
+    probe = [(train_x[:s.eval_size], probe_labels)]  # one batch: the fixed training subset
     curve: list[tuple[int, float]] = []
-    reached, step, start = None, 0, time.perf_counter()
-    while reached is None and step < s.budget:
-        for inputs, labels in loader:
-            opt.zero_grad()
-            F.cross_entropy(model(inputs), labels).backward()
-            opt.step()
-            step += 1
-            if step % s.eval_every == 0 or step == s.budget:
-                with no_grad():
-                    accuracy = float((model(probe_x).data.argmax(axis=1) == probe_y).mean())
-                curve.append((step, accuracy))
-                if accuracy >= s.target:
-                    reached = step
-            if reached is not None or step == s.budget:
-                break
-    return SpeedRun(activation, s.target, reached, step, len(loader), curve, len(probe_y),
-                    time.perf_counter() - start)
+
+    def reached_target(step: Step) -> bool:
+        if step.number % s.eval_every and step.number != s.budget:
+            return False
+        curve.append((step.number, evaluate(model, probe)[1]))
+        return curve[-1][1] >= s.target
+
+    history = fit(model, loader, make_optimizer("sgd", model.parameters(), lr=s.lr, momentum=s.momentum),
+                  epochs=None, progress=False, max_steps=s.budget, until=reached_target)
+    steps = curve[-1][0]
+    return SpeedRun(activation, s.target, steps if curve[-1][1] >= s.target else None, steps, len(loader), curve,
+                    len(probe_labels), sum(history.seconds))
 
 
 def step_ratio(run: SpeedRun, baseline: SpeedRun) -> tuple[float, str]:
@@ -138,18 +126,19 @@ def tables(result: Result) -> list[Table]:
         rows.append([run.activation, str(run.steps_to_target) if reached else f"> {run.steps_taken}",
                      f"{run.epochs_to_target:.2f}" if reached else f"> {run.steps_taken / run.steps_per_epoch:.2f}",
                      ratio_text(*step_ratio(run, baseline), 2), run.best_accuracy, run.seconds])
-    sizes = "-".join(str(size) for size in [784, *s.hidden, 10])
     return [Table(["activation", "steps to target", "epochs", f"steps / {baseline.activation}'s", "best accuracy",
                    "seconds"], rows,
-                  f"{s.dataset}: {sizes} MLP, SGD lr {s.lr} momentum {s.momentum}, batch {s.batch_size}; steps "
+                  f"{s.dataset}: {mlp_name([784, *s.hidden, 10])}, SGD lr {s.lr} momentum {s.momentum}, batch {s.batch_size}; steps "
                   f"until the accuracy on {baseline.eval_samples} training images (checked every {s.eval_every} "
                   f"steps) reaches {s.target:g}, at most {s.budget}",
                   units=["", "steps", "epochs", "", "", "s"], formats={4: ".4f", 5: ".1f"})]
 
 
 def figures(result: Result, folder: Path) -> dict[Path, str]:
-    path = Path(folder) / "speed.png"
-    plot_speed(result.runs, path)
+    s, path = result.settings, Path(folder) / "speed.png"
+    sizes = "-".join(str(size) for size in [784, *s.hidden, 10])
+    plot_speed(result.runs, path, f"{s.dataset}: {sizes} MLP, SGD lr {s.lr:g} momentum {s.momentum:g}, batch "
+                                  f"{s.batch_size}:\nsteps until {s.target:g} training accuracy")
     return {path: "accuracy on the fixed training subset against steps"}
 
 

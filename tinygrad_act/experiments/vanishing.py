@@ -17,26 +17,22 @@ before each step (nn.utils.clip_grad_norm_), which keeps every step bounded.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from .. import functional as F
-from ..data import DataLoader, TensorDataset
+from ..data import DataLoader
 from ..diagnostics import GradientFlow
-from ..nn import MLP, Linear
+from ..nn import MLP
 from ..nn.init import INITIALIZERS
-from ..nn.utils import clip_grad_norm_
-from ..rng import manual_seed
 from ..tensor import Tensor
-from ..train import evaluate
+from ..train import Step, evaluate, fit
 from ..viz.experiment_plots import plot_gradient_norms, plot_loss_curves
 from ..viz.tables import Number, Table
-from .common import OPTIMIZERS, make_optimizer
+from .common import OPTIMIZERS, batches, make_optimizer, seeded_mlp
 from .protocol import About, DataSettings, activations_knob, knob
 
 COMPARED_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu")
@@ -95,7 +91,11 @@ class TrainingRun:
     clip: float | None
     losses: list[float]
     test_accuracy: float  # NaN when the run diverged
-    diverged_at: int | None  # the step whose loss was inf/NaN (training stopped there), or None
+
+    @property
+    def diverged_at(self) -> int | None:
+        """The step (from 1) whose loss was inf/NaN, where training stopped; None if none was."""
+        return None if math.isfinite(self.losses[-1]) else len(self.losses)
 
     @property
     def final_loss(self) -> float:
@@ -129,9 +129,10 @@ class Result:
 
 
 def deep_mlp(activation: str, settings: Settings, n_inputs: int = 784) -> MLP:
-    """MLP([n_inputs, width x depth, 10], activation) with the settings' init (auto: the activation's
-    matching init), every weight then multiplied by `init_scale` (biases start at 0)."""
-    model = MLP([n_inputs, *[settings.width] * settings.depth, 10], activation=activation, init=settings.init)
+    """MLP([n_inputs, width x depth, 10], activation), seeded, with the settings' init (auto: the
+    activation's matching init), every weight then multiplied by `init_scale` (biases start at 0)."""
+    model = seeded_mlp(settings.seed, [n_inputs, *[settings.width] * settings.depth, 10], activation,
+                       init=settings.init)
     if settings.init_scale != 1.0:
         for linear in model.linears():
             linear.weight.data *= np.asarray(settings.init_scale, dtype=linear.weight.data.dtype)
@@ -140,55 +141,34 @@ def deep_mlp(activation: str, settings: Settings, n_inputs: int = 784) -> MLP:
 
 def gradient_profile(model: MLP, images: np.ndarray, labels: np.ndarray) -> tuple[list[float], list[float]]:
     """After one backward of the mean cross-entropy, for each Linear of `model` (input first):
-    ||dL/dW|| (from diagnostics.GradientFlow) and ||dL/dz|| of its output z = W h + b.
+    ||dL/dW|| and ||dL/dz|| of its output z = W h + b (both from diagnostics.GradientFlow).
 
     dL/dW = dL/dz h^T: with weights S times too large, the backward signal dL/dz grows S-fold per
     layer towards the input while the forward signal h grows S-fold per layer towards the output,
     so the weight gradients are all too large by a factor of the order of S^depth, rather than
     growing towards the input.
     """
-    signal_norms: dict[int, float] = {}
-
-    def watch_output(index: int) -> Any:
-        def record(grad: Tensor) -> None:
-            signal_norms[index] = float(np.linalg.norm(grad.data.astype(np.float64)))
-
-        def hook_output(module: Linear, inputs: tuple, output: Tensor) -> None:
-            output.register_hook(record)
-
-        return hook_output
-
-    hooks = [linear.register_forward_hook(watch_output(index)) for index, linear in enumerate(model.linears())]
-    with GradientFlow(model) as flow:
+    with GradientFlow(model, outputs=True) as flow:
         F.cross_entropy(model(Tensor(images)), Tensor(labels)).backward()
-    for hook in hooks:
-        hook.remove()
     model.zero_grad()
-    return list(flow.norms().values()), [signal_norms[index] for index in sorted(signal_norms)]
+    return list(flow.norms().values()), list(flow.output_norms().values())
 
 
-def _endless_batches(loader: DataLoader) -> Iterator[tuple[Tensor, Tensor]]:
-    while True:
-        yield from loader
-
-
-def train_steps(model: MLP, loader: DataLoader, settings: Settings, clip: float | None) -> tuple[list[float], int | None]:
-    """`steps` optimizer steps on mini-batches of `loader` (cycled), clipping the joint gradient
-    norm to `clip` when given. Returns the loss of every step and the step (1-based) whose loss
-    was inf/NaN, where training stops (None if none was)."""
-    opt = make_optimizer(settings.optimizer, model.parameters(), lr=settings.lr)
+def train(model: MLP, train_loader: DataLoader, test_loader: DataLoader, settings: Settings,
+          clip: float | None) -> TrainingRun:
+    """`steps` optimizer steps on mini-batches of `train_loader` (cycled), clipping the joint
+    gradient norm to `clip` when given, stopping at the first inf/NaN loss; then the test accuracy
+    (NaN if the run diverged)."""
     losses: list[float] = []
-    for step, (inputs, target) in zip(range(1, settings.steps + 1), _endless_batches(loader)):
-        opt.zero_grad()
-        loss = F.cross_entropy(model(inputs), target)
-        losses.append(loss.item())
-        if not math.isfinite(losses[-1]):
-            return losses, step
-        loss.backward()
-        if clip is not None:
-            clip_grad_norm_(model.parameters(), clip)
-        opt.step()
-    return losses, None
+
+    def diverged(step: Step) -> bool:
+        losses.append(step.loss)
+        return not math.isfinite(step.loss)
+
+    fit(model, train_loader, make_optimizer(settings.optimizer, model.parameters(), lr=settings.lr), epochs=None,
+        progress=False, max_steps=settings.steps, until=diverged, max_grad_norm=clip)
+    accuracy = evaluate(model, test_loader)[1] if math.isfinite(losses[-1]) else math.nan
+    return TrainingRun(model.activation, clip, losses, accuracy)
 
 
 def run(settings: Settings) -> Result:
@@ -205,10 +185,9 @@ def run(settings: Settings) -> Result:
     s = settings
     (train_x, train_y), (test_x, test_y) = s.load_data()
     probe = np.random.default_rng(s.seed).choice(len(train_x), size=min(s.probe_size, len(train_x)), replace=False)
-    test_loader = DataLoader(TensorDataset(test_x, test_y), batch_size=1000)
+    test_loader = batches((test_x, test_y))
     result = Result(s, (len(probe), len(train_x), len(test_x)))
     for activation in s.activations:
-        manual_seed(s.seed)
         model = deep_mlp(activation, s, train_x.shape[1])
         start = {name: tensor.data.copy() for name, tensor in model.state_dict().items()}
         blowup = np.errstate(over="ignore", invalid="ignore") if s.init_scale > 1.0 else nullcontext()
@@ -217,10 +196,7 @@ def run(settings: Settings) -> Result:
                                                    *gradient_profile(model, train_x[probe], train_y[probe])))
             for clip in [None] if s.clip is None else [None, s.clip]:
                 model.load_state_dict(start)
-                loader = DataLoader(TensorDataset(train_x, train_y), batch_size=s.batch_size, shuffle=True, seed=s.seed)
-                losses, diverged_at = train_steps(model, loader, s, clip)
-                accuracy = math.nan if diverged_at is not None else evaluate(model, test_loader)[1]
-                result.runs.append(TrainingRun(activation, clip, losses, accuracy, diverged_at))
+                result.runs.append(train(model, batches((train_x, train_y), s.batch_size, s.seed), test_loader, s, clip))
     return result
 
 

@@ -7,6 +7,7 @@ activation has derivative 0, so its hidden weights never receive a gradient and 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,11 +16,10 @@ import numpy as np
 from .. import functional as F
 from ..autograd import no_grad
 from ..data.datasets import xor
-from ..nn import MLP
-from ..rng import manual_seed
 from ..tensor import Tensor
+from ..train import fit
 from ..viz.tables import Table
-from .common import OPTIMIZERS, make_optimizer
+from .common import OPTIMIZERS, make_optimizer, seeded_mlp
 from .protocol import About, Result, SettingsBase, activation_knob, activations_knob, knob
 
 COMPARED_ACTIVATIONS = ("identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu")
@@ -65,17 +65,11 @@ class XorRun:
 def train_xor(settings: Settings, activation: str, seed: int) -> XorRun:
     """Train MLP([2, hidden, 1], activation) on XOR, full batch, with binary cross-entropy on the
     output logit, and report predictions and how far the hidden weights moved."""
-    manual_seed(seed)
-    inputs, target = xor()
-    model = MLP([2, settings.hidden, 1], activation=activation, bias_init=None)
+    model = seeded_mlp(seed, [2, settings.hidden, 1], activation, bias_init=None)
     first_weights = model[0].weight.data.copy()
     opt = make_optimizer(settings.optimizer, model.parameters(), lr=settings.lr)
-    x, y = Tensor(inputs), Tensor(target)
-    for _ in range(settings.steps):
-        opt.zero_grad()
-        loss = F.binary_cross_entropy_with_logits(model(x), y)
-        loss.backward()
-        opt.step()
+    x, y = (Tensor(array) for array in xor())
+    fit(model, itertools.repeat((x, y), settings.steps), opt, F.binary_cross_entropy_with_logits, progress=False)
     with no_grad():
         logits = model(x)
         final_loss = F.binary_cross_entropy_with_logits(logits, y).item()

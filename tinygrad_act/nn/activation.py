@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..activations import ActivationSpec, get_activation
+from ..autograd import apply
 from ..tensor import Tensor, where
 from .linear import Linear
 from .module import Module, Parameter
@@ -31,7 +32,8 @@ class Activation(Module):
         return self.spec.name
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.spec.apply(x, **self.params)
+        # spec.apply with the parameters bound once, in __init__ (this runs on every forward)
+        return apply(self.spec.node_class, x, self.params)
 
     def extra_repr(self) -> str:
         return ", ".join(f"{key}={value!r}" for key, value in self.params.items())

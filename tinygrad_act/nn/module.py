@@ -61,10 +61,12 @@ class Module:
             output = self.forward(*args, **kwargs)
         finally:
             exit_scope(previous_scope)
-        for hook in self.__dict__.get("_forward_hooks", {}).values():
-            result = hook(self, args, output)
-            if result is not None:
-                output = result
+        hooks = self.__dict__.get("_forward_hooks")
+        if hooks:
+            for hook in hooks.values():
+                result = hook(self, args, output)
+                if result is not None:
+                    output = result
         return output
 
     def register_forward_hook(self, hook: Callable[[Module, tuple, Any], Any]) -> _HookHandle:

@@ -51,7 +51,10 @@ _KIND_FILLS = {"parameter": "#cfe2f3", "tensor": "#fff2cc", "op": "#eeeeee", "ou
 _KIND_NAMES = {"parameter": "named tensor (parameter)", "tensor": "input tensor", "op": "op",
                "output": "output"}
 _COLOR_BY = ("grad", "kind", None)
-_RANKDIRS = ("LR", "RL", "TB", "BT")
+_RANKDIRS = ("auto", "LR", "RL", "TB", "BT")
+# Above this many op boxes a left-to-right chain is wider than a screen at a readable font size;
+# top to bottom, with each layer's parameters beside its op, it scrolls like a page instead.
+_MAX_OPS_LEFT_TO_RIGHT = 12
 _TEXT_FORMATS = ("dot", "gv")
 _MAX_LEAF_EDGES = 4  # a leaf used by more ops than this is drawn again beside each use
 
@@ -279,6 +282,8 @@ class _DotBuilder:
         graph = collect(self.root)
         modules = module_names(graph.ops, self.params, self.module_paths)
         units, notes = collapse(graph, max_nodes, modules)
+        if rankdir == "auto":
+            rankdir = "LR" if len(units) <= _MAX_OPS_LEFT_TO_RIGHT else "TB"
         unit_of = {id(node): unit for unit in units for node in unit.ops}
         steps = {id(node): step for step, node in enumerate(reversed(graph.ops), start=1)}
         folded = fold_leaves(graph, unit_of)
@@ -372,7 +377,7 @@ _GRAPH_NAME = "computation_graph"
 
 
 def to_dot(root: Tensor, params: dict[str, Tensor] | Module | None = None, show_grad: bool = True,
-           show_data: bool = False, color_by: str | None = "grad", rankdir: str = "LR", max_nodes: int = 200,
+           show_data: bool = False, color_by: str | None = "grad", rankdir: str = "auto", max_nodes: int = 200,
            group_by_module: bool = False, show_backward_order: bool = False) -> str:
     """The DOT text of the graph that produced `root` (see draw_graph); needs no Graphviz installed."""
     body = _builder(root, params, show_grad, show_data, color_by, rankdir, max_nodes, group_by_module,
@@ -381,7 +386,7 @@ def to_dot(root: Tensor, params: dict[str, Tensor] | Module | None = None, show_
 
 
 def draw_graph(root: Tensor, params: dict[str, Tensor] | Module | None = None, show_grad: bool = True,
-               show_data: bool = False, color_by: str | None = "grad", rankdir: str = "LR",
+               show_data: bool = False, color_by: str | None = "grad", rankdir: str = "auto",
                max_nodes: int = 200, group_by_module: bool = False,
                show_backward_order: bool = False) -> Any:
     """A graphviz.Digraph of the graph that produced `root`: shows inline in Jupyter, and
@@ -403,6 +408,9 @@ def draw_graph(root: Tensor, params: dict[str, Tensor] | Module | None = None, s
       by its attribute path ("0: Linear", "1: sigmoid") when `params` is the model or names one of
       its parameters.
     - show_backward_order: numbers the ops in the order backward visits them (#1 = the output's op).
+    - rankdir: "LR" (left to right), "TB" (top to bottom), "RL", "BT", or "auto": left to right up
+      to 12 op boxes, top to bottom beyond, so a deep net's graph fits a screen's width at a
+      readable size and scrolls down like a page.
     - max_nodes: above this many ops, the picture is collapsed until it has at most max_nodes op
       boxes: each module that ran several ops becomes one box, then the middle of each long chain
       becomes one box named by its repeating pattern ("(linear → sigmoid) × 40"; both ends stay

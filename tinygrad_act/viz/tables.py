@@ -5,11 +5,14 @@ examples and the notebooks render them at the edge, so a number is formatted one
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from .mathml import GREEK, OPERATORS, to_mathml
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,70 @@ class Table:
         return [row[index].value if isinstance(row[index], Number) else row[index] for row in self.rows]
 
 
+_SUBSCRIPTS = {"i": "ᵢ", "j": "ⱼ", "0": "₀", "1": "₁", "2": "₂", "n": "ₙ", "k": "ₖ"}
+_LATEX_TOKEN = re.compile(r"\\([A-Za-z]+|.)|(.)", re.DOTALL)
+
+
+def _group(latex: str, start: int) -> tuple[str, int]:
+    """The argument of a command at `start`: a {braced group} (its inside) or one character."""
+    while start < len(latex) and latex[start] == " ":
+        start += 1
+    if start < len(latex) and latex[start] == "{":
+        depth = 0
+        for end in range(start, len(latex)):
+            depth += {"{": 1, "}": -1}.get(latex[end], 0)
+            if depth == 0:
+                return latex[start + 1:end], end + 1
+    return latex[start:start + 1], start + 1
+
+
+def _atom(text: str) -> str:
+    """`text` bracketed when it is more than one symbol, so "1/(1 + e^(-x))" reads right."""
+    return text if re.fullmatch(r"\w|\w+\([^()]*\)|\d+(\.\d+)?", text) else f"({text})"
+
+
+def latex_to_unicode(latex: str) -> str:
+    r"""A registry formula in plain Unicode for a terminal: r"\sigma(x) = \frac{1}{1 + e^{-x}}" gives
+    "σ(x) = 1/(1 + e^(-x))". Covers what mathml.to_mathml covers; anything else keeps its name."""
+    parts, position = [], 0
+    while position < len(latex):
+        match = _LATEX_TOKEN.match(latex, position)
+        command, char = match.groups()
+        position = match.end()
+        if command in ("frac", "dfrac"):
+            numerator, position = _group(latex, position)
+            denominator, position = _group(latex, position)
+            parts.append(f"{_atom(latex_to_unicode(numerator))}/{_atom(latex_to_unicode(denominator))}")
+        elif command == "sqrt":
+            argument, position = _group(latex, position)
+            parts.append("√" + _atom(latex_to_unicode(argument)))
+        elif command in ("text", "mathrm", "operatorname", "mathbf"):
+            argument, position = _group(latex, position)
+            parts.append(argument)
+        elif command in ("left", "right"):
+            continue
+        elif command is not None:
+            symbol = GREEK.get(command) or OPERATORS.get(command)
+            parts.append(symbol if symbol else " " if command in (",", ";", " ", "quad", "!") else
+                         "|" if command == "|" else command)
+        elif char in "^_":
+            argument, position = _group(latex, position)
+            argument = latex_to_unicode(argument)
+            if char == "_" and all(letter in _SUBSCRIPTS for letter in argument):
+                parts.append("".join(_SUBSCRIPTS[letter] for letter in argument))
+            else:
+                parts.append(char + (argument if len(argument) == 1 else f"({argument})"))
+        else:
+            parts.append(char)
+    return re.sub(" {2,}", " ", "".join(parts))
+
+
 def to_text(table: Table, caption: bool = True) -> str:
     """Aligned plain text (2 spaces between columns, a dashed rule under the header), under the
-    caption; or, with `table.line`, one templated line per row under the caption."""
-    rows = table.texts()
+    caption; or, with `table.line`, one templated line per row under the caption. Formulas (a
+    "math" column) are shown in Unicode: σ(x) = 1/(1 + e^(-x))."""
+    rows = [[latex_to_unicode(text) if table.styles.get(column) == "math" else text
+             for column, text in enumerate(row)] for row in table.texts()]
     if table.line is not None:
         lines = [table.line.format(*row) for row in rows]
         return "\n".join(([table.caption] if caption and table.caption else []) + lines)
@@ -88,12 +151,20 @@ def to_markdown(table: Table, caption: bool = True) -> str:
 
 
 def to_html(table: Table) -> str:
-    """An HTML table with the caption; every text escaped, so the page stays well-formed XML."""
+    """An HTML table with the caption; every text escaped, so the page stays well-formed XML, and
+    formulas (a "math" column) rendered as MathML, which browsers draw with no script or network."""
+
+    def shown(text: str, column: int) -> str:
+        style = table.styles.get(column)
+        if style == "math" and text:
+            return to_mathml(text)
+        return f"<code>{html.escape(text)}</code>" if style == "code" else html.escape(text)
+
     units = table.units or [""] * len(table.headers)
     head = "".join(f'<th title="{html.escape(unit)}">{html.escape(header)}</th>' if unit
                    else f"<th>{html.escape(header)}</th>" for header, unit in zip(table.headers, units))
-    body = "\n".join("<tr>" + "".join(f"<td>{html.escape(text)}</td>" for text in row) + "</tr>"
-                     for row in table.texts())
+    body = "\n".join("<tr>" + "".join(f"<td>{shown(text, column)}</td>" for column, text in enumerate(row))
+                     + "</tr>" for row in table.texts())
     return (f"<table>\n<caption>{html.escape(table.caption)}</caption>\n<thead><tr>{head}</tr></thead>\n"
             f"<tbody>\n{body}\n</tbody>\n</table>")
 
