@@ -8,7 +8,8 @@ PY := $(VENV)/bin/python
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[viz,dev]'
+# (setuptools warns about every editable install; nothing in it concerns this project)
+	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet -e '.[viz,dev]'
 	touch $@
 
 demo: $(VENV)/.installed

@@ -5,13 +5,15 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
 import tinygrad_act as ta
+import tinygrad_act.functional as F
+from tinygrad_act import Tensor, nn
 from tinygrad_act.activations import Registration, get_activation, list_activations
 
 
@@ -68,6 +70,26 @@ def float64_default() -> None:
 def seeded() -> None:
     """Seed the library's generator, so rand/randn/initialisers give the same values in every run."""
     ta.manual_seed(0)
+
+
+def _train(model: nn.Module, optimizer: ta.optim.Optimizer, steps: int, seed: int) -> None:
+    for x, y in _regression_batches(steps, seed):
+        optimizer.zero_grad()
+        F.mse_loss(model(x), y).backward()
+        optimizer.step()
+
+
+def _regression_batches(steps: int, seed: int) -> Iterator[tuple[Tensor, Tensor]]:
+    rng = np.random.default_rng(seed)
+    for _ in range(steps):
+        yield ta.tensor(rng.normal(size=(8, 2))), ta.tensor(rng.normal(size=(8, 1)))
+
+
+@pytest.fixture
+def train() -> Callable[[nn.Module, ta.optim.Optimizer, int, int], None]:
+    """`train(model, optimizer, steps, seed)`: that many MSE steps on seeded random (8, 2) -> (8, 1)
+    batches (the same batches for the same seed, so two runs can be compared step for step)."""
+    return _train
 
 
 @pytest.fixture

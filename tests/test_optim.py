@@ -277,16 +277,7 @@ def test_adam_rejects_a_beta_of_one():
 # ---------------------------------------------------------------- state_dict
 
 
-def train(model, optimizer, steps, seed):
-    rng = np.random.default_rng(seed)
-    for _ in range(steps):
-        x, y = ta.tensor(rng.normal(size=(8, 2))), ta.tensor(rng.normal(size=(8, 1)))
-        optimizer.zero_grad()
-        nn.functional.mse_loss(model(x), y).backward()
-        optimizer.step()
-
-
-def test_state_dict_numbers_parameters_and_copies_state():
+def test_state_dict_numbers_parameters_and_copies_state(train):
     model = nn.Linear(2, 1)
     optimizer = optim.Adam(model.parameters(), lr=0.01)
     train(model, optimizer, 2, seed=0)
@@ -302,7 +293,7 @@ def test_state_dict_numbers_parameters_and_copies_state():
     [(optim.SGD, {"lr": 0.1, "momentum": 0.9}), (optim.Adam, {"lr": 0.01, "amsgrad": True}),
      (optim.RMSprop, {"lr": 0.01, "centered": True, "momentum": 0.5}), (optim.Adagrad, {"lr": 0.1})],
 )
-def test_state_dict_round_trip_continues_training_identically(optimizer_class, hyperparameters):
+def test_state_dict_round_trip_continues_training_identically(train, optimizer_class, hyperparameters):
     ta.manual_seed(0)
     model = nn.MLP([2, 4, 1], activation="tanh")
     optimizer = optimizer_class(model.parameters(), **hyperparameters)

@@ -56,16 +56,7 @@ def test_archive_stores_flattened_names_and_scalars_as_0d_arrays(tmp_path):
         assert archive["epoch"].shape == () and archive["epoch"] == 7
 
 
-def train(model, optimizer, steps, seed):
-    rng = np.random.default_rng(seed)
-    for _ in range(steps):
-        x, y = ta.tensor(rng.normal(size=(8, 2))), ta.tensor(rng.normal(size=(8, 1)))
-        optimizer.zero_grad()
-        nn.functional.mse_loss(model(x), y).backward()
-        optimizer.step()
-
-
-def test_training_resumes_identically_from_a_checkpoint(tmp_path):
+def test_training_resumes_identically_from_a_checkpoint(train, tmp_path):
     ta.manual_seed(0)
     model = nn.MLP([2, 8, 1], activation="tanh")
     optimizer = optim.Adam(model.parameters(), lr=0.01, amsgrad=True)

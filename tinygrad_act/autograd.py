@@ -285,7 +285,7 @@ def apply(function_class: type[Function], *args: Any, **params: Any) -> Any:
             add_array(arg)
         add_parent(None)
     try:
-        data = node.forward(*arrays, **params)
+        data = node.forward(*arrays, **params) if params else node.forward(*arrays)
     except ValueError as error:  # numpy's shape errors; PyTorch raises RuntimeError for these
         shapes = " and ".join(str(np.shape(array)) for array in arrays)
         raise RuntimeError(f"{node.name}: shapes {shapes}: {error}") from None

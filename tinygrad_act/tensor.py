@@ -43,12 +43,14 @@ def _binary(function_class: type[Function], left: Any, right: Any) -> Tensor:
     The common cases (two tensors of one dtype, a float tensor and a Python number) go straight
     to `apply`; the rest cast the operands to `dtypes.result_type` first.
     """
-    if type(left) is Tensor and type(right) is Tensor:  # noqa: E721 - the exact class is the fast path
+    right_type = type(right)
+    if right_type is float or right_type is int:  # x + 0.5: the commonest case first
+        if isinstance(left, Tensor) and left.data.dtype.kind == "f":
+            return apply(function_class, left, right)
+    elif isinstance(right, Tensor) and isinstance(left, Tensor):
         if left.data.dtype == right.data.dtype:
             return apply(function_class, left, right)
-    elif isinstance(left, Tensor):
-        if (type(right) is float or type(right) is int) and left.data.dtype.kind == "f":
-            return apply(function_class, left, right)
+    if isinstance(left, Tensor):
         right = _operand(right, left)
     else:
         if (type(left) is float or type(left) is int) and right.data.dtype.kind == "f":

@@ -169,14 +169,17 @@ class ActivationFunction(Function):
         if params is None:
             params = spec.params
         self.params = params
-        y = spec.forward(x, **params)
+        y = spec.forward(x, **params) if params else spec.forward(x)
         saves = spec.saves
         self.x = x if saves == "input" or saves == "both" else None
         self.y = y if saves == "output" or saves == "both" else None
         return y
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        return self.spec.backward(self.x, self.y, grad_output, **self.params)
+        params = self.params
+        if params:
+            return self.spec.backward(self.x, self.y, grad_output, **params)
+        return self.spec.backward(self.x, self.y, grad_output)
 
     @property
     def name(self) -> str:

@@ -1,0 +1,65 @@
+"""dtypes.py: the default float dtype, converting user data, and PyTorch's type promotion."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_act as ta
+from tinygrad_act.dtypes import default_dtype, result_type, to_array
+
+torch = pytest.importorskip("torch")
+
+TORCH_DTYPES = {np.dtype(np.bool_): torch.bool, np.dtype(np.uint8): torch.uint8, np.dtype(np.int8): torch.int8,
+                np.dtype(np.int16): torch.int16, np.dtype(np.int32): torch.int32, np.dtype(np.int64): torch.int64,
+                np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
+
+
+def test_float_data_gets_the_default_dtype_and_integers_keep_theirs():
+    assert to_array([1.5, 2.0]).dtype == np.float32
+    assert to_array(np.arange(3)).dtype == np.int64
+    assert to_array([True, False]).dtype == np.bool_
+    with default_dtype(np.float64):
+        assert to_array([1.5]).dtype == np.float64
+    assert to_array([1.5]).dtype == np.float32
+
+
+def test_an_array_of_the_wanted_dtype_is_not_copied():
+    array = np.zeros(3, dtype=np.float32)
+    assert to_array(array) is array
+    assert to_array(array, np.float64) is not array
+
+
+@pytest.mark.parametrize("data, dtype, error", [
+    ([[1.0, 2.0], [3.0]], None, ValueError), (["a", "b"], None, TypeError), ([1.0], str, TypeError),
+    ([1.0], object, TypeError),
+])
+def test_refused_data_raise_a_sentence(data, dtype, error):
+    with pytest.raises(error, match="Tensor:"):
+        to_array(data, dtype)
+
+
+def test_only_float_dtypes_can_be_the_default():
+    with pytest.raises(TypeError, match="must be a float dtype"):
+        ta.set_default_dtype(np.int64)
+
+
+@pytest.mark.parametrize("first", list(TORCH_DTYPES))
+@pytest.mark.parametrize("second", list(TORCH_DTYPES))
+def test_promotion_of_two_tensors_is_torchs(first, second):
+    expected = torch.promote_types(TORCH_DTYPES[first], TORCH_DTYPES[second])
+    assert TORCH_DTYPES[result_type(np.zeros(2, first), np.zeros(2, second))] == expected
+
+
+@pytest.mark.parametrize("tensor_dtype", list(TORCH_DTYPES))
+@pytest.mark.parametrize("scalar", [True, 3, 2.5])
+def test_promotion_with_a_python_scalar_is_torchs(tensor_dtype, scalar):
+    ours = result_type(np.zeros(2, tensor_dtype), scalar)
+    theirs = (torch.zeros(2, dtype=TORCH_DTYPES[tensor_dtype]) + scalar).dtype
+    assert TORCH_DTYPES[ours] == theirs
+
+
+def test_a_zero_dimensional_tensor_counts_only_from_a_higher_category():
+    assert result_type(np.zeros(2, np.float32), np.zeros((), np.float64)) == np.float32
+    assert result_type(np.zeros(2, np.int32), np.zeros((), np.float64)) == np.float64
+    assert result_type(np.zeros((), np.int64), np.zeros((), np.float32)) == np.float32
