@@ -212,7 +212,7 @@ def test_born_dead_flag_runs_the_simulation(tmp_path, capsys):
 
 
 def test_example_script_runs_and_saves_its_plots(tmp_path):
-    script = Path(__file__).resolve().parents[1] / "examples" / "dying_relu.py"
+    script = Path(__file__).resolve().parents[2] / "examples" / "dying_relu.py"
     completed = subprocess.run([sys.executable, str(script), "--quick", "--out-dir", str(tmp_path)],
                                capture_output=True, text=True, timeout=300, check=True,
                                env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})

@@ -21,7 +21,7 @@ from tinygrad_act import Tensor, nn
 from tinygrad_act.viz import draw_graph, render, to_dot, watch
 from tinygrad_act.viz.graph_structure import recorded_grad_norm
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "computation_graph.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "computation_graph.py"
 NODE = re.compile(r"^\t+(\w+) \[(.*)\]$", re.M)
 EDGE = re.compile(r"^\t(\w+) -> (\w+)", re.M)
 TITLE = re.compile(r"<B>(.*?)</B>")
@@ -400,7 +400,7 @@ def test_the_example_runs_quickly_and_writes_both_pictures(tmp_path):
 
 
 def test_the_example_without_dot_says_so_once_and_names_each_file_once(tmp_path):
-    example = Path(__file__).resolve().parent.parent / "examples" / "computation_graph.py"
+    example = Path(__file__).resolve().parents[2] / "examples" / "computation_graph.py"
     environment = {**os.environ, "PATH": str(Path(sys.executable).parent)}  # the venv alone: no dot
     printed = subprocess.run([sys.executable, str(example), "--out-dir", str(tmp_path)], env=environment,
                              capture_output=True, text=True, check=True).stdout

@@ -149,7 +149,7 @@ def test_command_with_clip_trains_both_ways(tmp_path, capsys):
 
 
 def test_example_script_runs_and_saves_its_plots(tmp_path):
-    script = Path(__file__).resolve().parents[1] / "examples" / "vanishing_gradients.py"
+    script = Path(__file__).resolve().parents[2] / "examples" / "vanishing_gradients.py"
     completed = subprocess.run([sys.executable, str(script), "--quick", "--out-dir", str(tmp_path)],
                                capture_output=True, text=True, timeout=300, check=True,
                                env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
