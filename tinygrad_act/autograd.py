@@ -174,7 +174,10 @@ class Function:
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each positional input: does it need a gradient? (Worked out when backward asks, so
         recording a node costs nothing for ops that never ask.)"""
-        return tuple([parent is not None for parent in self.parents])
+        parents = self.parents
+        if len(parents) == 2:  # most ops: spelled out, as this runs in most backward rules
+            return parents[0] is not None, parents[1] is not None
+        return tuple([parent is not None for parent in parents])
 
     @property
     def name(self) -> str:

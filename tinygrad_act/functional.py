@@ -122,6 +122,14 @@ def _reduce(losses: Tensor, reduction: str, denominator: float | None = None) ->
     return apply(fused.LossMean, losses, losses.numel() if denominator is None else denominator)
 
 
+def _loss(kernel: type, *inputs: Any, reduction: str, denominator: float | None = None, **params: Any) -> Tensor:
+    """A per-element loss kernel, then `_reduce`; for "mean" the two run as one node (fused.MeanOf,
+    the same arithmetic as LossMean), which saves a node on every training step."""
+    if reduction == "mean":
+        return apply(fused.MeanOf, *inputs, kernel=kernel, denominator=denominator, **params)
+    return _reduce(apply(kernel, *inputs, **params), reduction, denominator)
+
+
 def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,  # noqa: A002
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """-log softmax(input)[target] along the class dim (dim 1, or 0 for a 1-d input), as PyTorch's.
@@ -144,9 +152,8 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: 
         return _cross_entropy_with_probabilities(input, target, class_weight, class_dim, reduction, label_smoothing)
     target_array = _target_array(target, "cross_entropy", input.shape, class_dim, ignore_index)
     picked = fused.PickedTargets(target_array, class_weight, ignore_index, input.dtype)
-    losses = apply(fused.CrossEntropy, input, picked, weight=class_weight, label_smoothing=label_smoothing,
-                   class_dim=class_dim)
-    return _reduce(losses, reduction, picked.denominator)
+    return _loss(fused.CrossEntropy, input, picked, reduction=reduction, denominator=picked.denominator,
+                 weight=class_weight, label_smoothing=label_smoothing, class_dim=class_dim)
 
 
 def _is_probability_target(target: Any, input: Tensor) -> bool:  # noqa: A002
@@ -180,8 +187,8 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int =
     class_weight = _class_weight("nll_loss", weight, input.shape[class_dim], input.dtype)
     target_array = _target_array(target, "nll_loss", input.shape, class_dim, ignore_index)
     picked = fused.PickedTargets(target_array, class_weight, ignore_index, input.dtype)
-    return _reduce(apply(fused.NegativeLogLikelihood, input, picked, class_dim=class_dim), reduction,
-                   picked.denominator)
+    return _loss(fused.NegativeLogLikelihood, input, picked, reduction=reduction, denominator=picked.denominator,
+                 class_dim=class_dim)
 
 
 def _check_same_shape(name: str, input: Tensor, target: Any) -> Tensor:  # noqa: A002
@@ -195,7 +202,7 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # 
     """(input - target)^2 per element, then reduced; d/dinput = 2 (input - target) / N for the mean."""
     _check_reduction("mse_loss", reduction)
     target = _check_same_shape("mse_loss", input, target)
-    return _reduce(apply(fused.SquaredError, input, target), reduction)
+    return _loss(fused.SquaredError, input, target, reduction=reduction)
 
 
 def _check_probabilities(name: str, values: np.ndarray, what: str) -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .autograd import Function, Gradients
@@ -203,3 +205,30 @@ class LossMean(Function):
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         share = grad_output / self.denominator if self.denominator else np.zeros_like(grad_output)
         return np.full(self.losses_shape, share, dtype=grad_output.dtype)
+
+
+class MeanOf(Function):
+    """A per-element loss kernel and its mean as one node (a loss's commonest reduction, on every
+    training step): the kernel's losses summed and divided by `denominator` (their count unless
+    given), nan with zero gradients when it is 0, as LossMean; d/dinputs = the kernel's backward of
+    g / denominator on every element. Graphs show it under the kernel's name."""
+
+    __slots__ = ("kernel_name",)  # kept after backward, so a drawn graph still names the loss
+
+    def forward(self, *inputs: Any, kernel: type[Function], denominator: float | None = None,
+                **params: Any) -> np.ndarray:
+        self.kernel = kernel()
+        self.kernel_name = self.kernel.name
+        losses = self.kernel.forward(*inputs, **params)
+        count = losses.size if denominator is None else denominator
+        self.losses_shape, self.denominator = losses.shape, count
+        return np.asarray(losses.sum() / count if count else np.nan, dtype=losses.dtype)
+
+    def backward(self, grad_output: np.ndarray) -> Gradients:
+        share = grad_output / self.denominator if self.denominator else np.zeros_like(grad_output)
+        self.kernel.parents = self.parents  # so the kernel knows which inputs need a gradient
+        return self.kernel.backward(np.full(self.losses_shape, share, dtype=grad_output.dtype))
+
+    @property
+    def name(self) -> str:
+        return self.kernel_name
