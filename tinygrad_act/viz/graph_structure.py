@@ -125,8 +125,9 @@ def module_names(ops: list[Function], params: dict[str, Tensor],
 
     The title is "path: Class": the path from `module_paths` (id(module) -> attribute path, known
     when the model itself is drawn), else from a parameter it owns named in `params` (a Linear
-    owning `0.weight` is "0: Linear"); without a path, its repr when short (Activation('sigmoid')),
-    else its class name."""
+    owning `0.weight` is "0: Linear"); an activation layer is named by its activation ("1: sigmoid",
+    or "sigmoid" without a path); another module without a path by its repr when short, else its
+    class name."""
     names = {id(tensor): name for name, tensor in params.items()}
     module_paths = module_paths or {}
     result: dict[int, tuple[str, str]] = {}
@@ -136,8 +137,10 @@ def module_names(ops: list[Function], params: dict[str, Tensor],
             continue
         owned = [names[id(value)] for value in vars(scope).values() if id(value) in names]
         path = module_paths.get(id(scope)) or (owned[0].rpartition(".")[0] if owned else "")
-        if path:
-            kind = scope.spec.label(scope.params) if isinstance(scope, Activation) else type(scope).__name__
+        if isinstance(scope, Activation):  # named as the CLI and the tables name it: "sigmoid"
+            kind = scope.spec.label(scope.params)
+        elif path:
+            kind = type(scope).__name__
         else:
             text = repr(scope)
             kind = text if len(text) <= 40 and "\n" not in text else type(scope).__name__
