@@ -39,10 +39,16 @@ def zero_where(result: np.ndarray, condition: np.ndarray, grad_output: np.ndarra
 _SMALL = 4096
 
 
+# A 0-d zero per float dtype: np.where with a Python 0 spends longer resolving its dtype than
+# selecting a small array.
+_ZEROS = {np.dtype(dtype): np.zeros((), dtype) for dtype in (np.float16, np.float32, np.float64)}
+
+
 def select_zero(condition: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
     """grad_output, with exactly 0 where `condition` holds (even for an inf or nan gradient)."""
     if grad_output.size <= _SMALL:
-        return np.where(condition, 0, grad_output)
+        zero = _ZEROS.get(grad_output.dtype)
+        return np.where(condition, zero if zero is not None else 0, grad_output)
     return zero_where(grad_output * ~condition, condition, grad_output)
 
 
