@@ -12,6 +12,7 @@ import pytest
 
 import tinygrad_act as ta
 from tinygrad_act import Tensor
+from tinygrad_act.autograd import observe_forward
 
 
 @pytest.fixture
@@ -393,3 +394,14 @@ def test_backward_accepts_a_gradient_tensor() -> None:
     x = Tensor([1.0, 2.0], requires_grad=True)
     (x * 3).backward(Tensor([1.0, -1.0]))
     np.testing.assert_array_equal(x.grad.numpy(), [3.0, -3.0])
+
+
+def test_a_forward_observer_sees_every_recorded_node_inside_its_block_only():
+    seen = []
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with observe_forward(lambda node, output: seen.append((node.name, output.tolist()))):
+        y = (x * 2.0).exp()
+        Tensor([1.0]) * 3.0  # no input requires grad: nothing recorded, nothing observed
+    (y * 1.0).sum()
+    assert [name for name, _ in seen] == ["mul", "exp"]
+    assert seen[0][1] == [2.0, 4.0]

@@ -555,3 +555,33 @@ def test_difference_lenient_dtypes() -> None:
     assert product.dtype == np.float64
     x = Tensor(np.array([3.0, 5.0]), requires_grad=True)
     assert not (x // 2).requires_grad
+
+
+IN_PLACE_CASES = {
+    "add_": lambda x, o: x.add_(o), "add_(alpha)": lambda x, o: x.add_(o, alpha=-0.5),
+    "sub_": lambda x, o: x.sub_(o), "sub_(alpha)": lambda x, o: x.sub_(o, alpha=2.0),
+    "mul_": lambda x, o: x.mul_(o), "div_": lambda x, o: x.div_(o), "pow_": lambda x, o: x.abs().pow_(2.0),
+    "+= scalar": lambda x, o: x.__iadd__(1.5), "*= scalar": lambda x, o: x.__imul__(-2.0),
+    "/= tensor": lambda x, o: x.__itruediv__(o), "neg_": lambda x, o: x.neg_(),
+    "clamp_": lambda x, o: x.clamp_(-0.3, 0.4), "masked_fill_": lambda x, o: x.masked_fill_(o > 0, 0.25),
+    "fill_": lambda x, o: x.fill_(0.5), "zero_": lambda x, o: x.zero_(), "copy_": lambda x, o: x.copy_(o * 3.0),
+}
+
+
+@pytest.mark.parametrize("case", IN_PLACE_CASES)
+def test_in_place_ops_match_pytorch_unrecorded_and_recorded(case: str, rng: np.random.Generator) -> None:
+    data, other = rng.standard_normal((3, 4)), rng.uniform(0.5, 2.0, (3, 4))
+    results, grads = [], []
+    for x, o in zip(both(data, requires_grad=True), both(other)):
+        with ta.no_grad() if isinstance(x, Tensor) else torch.no_grad():  # unrecorded: into the array
+            plain = x.detach().clone()
+            IN_PLACE_CASES[case](plain, o)
+        recorded = x * 1.0  # a non-leaf: the change is recorded and backpropagated
+        out = IN_PLACE_CASES[case](recorded, o)
+        (out * out).sum().backward()
+        results.append((plain, out))
+        grads.append(x.grad)
+    (ours_plain, ours_out), (theirs_plain, theirs_out) = results
+    assert_same(ours_plain, theirs_plain)
+    assert_same(ours_out, theirs_out)
+    assert_same(*grads)

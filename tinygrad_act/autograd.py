@@ -16,11 +16,12 @@ forward made it, so a drawing can group ops by layer.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import heapq
 import itertools
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,7 @@ _sequence = itertools.count()
 _scope: Any = None  # the nn.Module whose forward is running, recorded on each node for pictures
 _detect_anomaly = False
 _tensor_type: Any = None  # the Tensor class (set by tensor.py, which builds on this module)
+_forward_observers: tuple = ()  # called as observe(node, output) for every recorded node
 _new_object = object.__new__
 # In-place writes to arrays, for the version check: id(array) -> (stamp, weak reference). A stamp is
 # a number from `_sequence`, so "modified after node N was recorded" is `stamp > N.sequence`.
@@ -157,9 +159,9 @@ class Function:
     input's shape, so no op has to.
     """
 
-    # The graph's structure lives in slots and survives `release`; what forward saves for backward
-    # lives in __dict__ and is dropped by it. Rarely used fields default on the class, so most
-    # nodes never set them.
+    # The graph's structure lives in slots and survives backward; what forward saves for backward
+    # lives in __dict__ and backward drops it (unless retain_graph). Rarely used fields default on
+    # the class, so most nodes never set them.
     __slots__ = ("parents", "sequence", "shape", "dtype", "scope", "__dict__", "__weakref__")
     hooks: tuple = ()  # functions of the output's gradient array, see `run_hooks`
     released = False
@@ -184,13 +186,20 @@ class Function:
         """The op's name as shown in graphs and error messages."""
         return type(self).__name__.lower()
 
-    def release(self) -> None:
-        """Drop what forward saved for backward; the graph's structure stays for drawing."""
-        self.__dict__.clear()
-        self.released = True
-
     def __repr__(self) -> str:
         return f"<{self.name} backward>"
+
+
+@contextlib.contextmanager
+def observe_forward(observer: Callable[[Function, np.ndarray], None]) -> Iterator[None]:
+    """Inside the block, call `observer(node, output)` each time a node is recorded (the explorer
+    keeps every op's value this way); outside it the engine pays one falsy check per op."""
+    global _forward_observers
+    _forward_observers = (*_forward_observers, observer)
+    try:
+        yield
+    finally:
+        _forward_observers = tuple(o for o in _forward_observers if o is not observer)
 
 
 def register_tensor_type(tensor_type: type) -> None:
@@ -306,6 +315,9 @@ def apply(function_class: type[Function], *args: Any, **params: Any) -> Any:
         node.scope = _scope
         out.grad_fn = node
         out.requires_grad = True
+        if _forward_observers:
+            for observe in _forward_observers:
+                observe(node, data)
     return out
 
 
@@ -362,7 +374,7 @@ def _propagate(root: Any, grad_output: np.ndarray, retain_graph: bool) -> dict[A
             input_grads = (input_grads,)
         if anomaly:
             _check_backward(node, grad, input_grads)
-        if not retain_graph:  # node.release(), inlined: this loop runs once per op
+        if not retain_graph:  # drop what forward saved; the structure stays for drawing
             node.__dict__.clear()
             node.released = True
         for parent, input_grad in zip(node.parents, input_grads):

@@ -207,11 +207,10 @@ class LossMean(Function):
         return np.full(self.losses_shape, share, dtype=grad_output.dtype)
 
 
-class MeanOf(Function):
-    """A per-element loss kernel and its mean as one node (a loss's commonest reduction, on every
-    training step): the kernel's losses summed and divided by `denominator` (their count unless
-    given), nan with zero gradients when it is 0, as LossMean; d/dinputs = the kernel's backward of
-    g / denominator on every element. Graphs show it under the kernel's name."""
+class MeanOf(LossMean):
+    """A per-element loss kernel and LossMean as one node (a loss's commonest reduction, on every
+    training step, so one node instead of two): the mean rule is LossMean's, and d/dinputs is the
+    kernel's backward of LossMean's gradient. Graphs show it under the kernel's name."""
 
     __slots__ = ("kernel_name",)  # kept after backward, so a drawn graph still names the loss
 
@@ -220,14 +219,11 @@ class MeanOf(Function):
         self.kernel = kernel()
         self.kernel_name = self.kernel.name
         losses = self.kernel.forward(*inputs, **params)
-        count = losses.size if denominator is None else denominator
-        self.losses_shape, self.denominator = losses.shape, count
-        return np.asarray(losses.sum() / count if count else np.nan, dtype=losses.dtype)
+        return super().forward(losses, losses.size if denominator is None else denominator)
 
     def backward(self, grad_output: np.ndarray) -> Gradients:
-        share = grad_output / self.denominator if self.denominator else np.zeros_like(grad_output)
         self.kernel.parents = self.parents  # so the kernel knows which inputs need a gradient
-        return self.kernel.backward(np.full(self.losses_shape, share, dtype=grad_output.dtype))
+        return self.kernel.backward(super().backward(grad_output))
 
     @property
     def name(self) -> str:

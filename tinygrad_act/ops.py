@@ -122,11 +122,11 @@ class Maximum(Function):
     """maximum(a, b) elementwise; the gradient goes to the larger input, split in half on a tie
     (as in PyTorch)."""
 
-    select = staticmethod(np.greater)
+    combine, select = staticmethod(np.maximum), staticmethod(np.greater)
 
     def forward(self, a: ArrayLike, b: ArrayLike) -> np.ndarray:
         self.a, self.b = a, b
-        return np.maximum(a, b) if self.select is np.greater else np.minimum(a, b)
+        return self.combine(a, b)
 
     def backward(self, grad_output: np.ndarray) -> Gradients:
         needs_a, needs_b = self.needs_input_grad
@@ -141,7 +141,7 @@ class Maximum(Function):
 class Minimum(Maximum):
     """minimum(a, b) elementwise; the gradient goes to the smaller input, split in half on a tie."""
 
-    select = staticmethod(np.less)
+    combine, select = staticmethod(np.minimum), staticmethod(np.less)
 
 
 class Sin(Function):
@@ -432,20 +432,15 @@ class Prod(Function):
         return np.asarray(np.prod(a, axis=axis, keepdims=keepdims))
 
     def backward(self, grad_output: np.ndarray) -> Gradients:
-        a, axis = self.a, self.axis
-        flat = a.reshape(-1) if axis is None else a
-        along = 0 if axis is None else axis
-        ones = np.ones_like(np.take(flat, [0], axis=along)) if flat.shape[along] else None
-        if ones is None:
-            return np.zeros_like(a)
-        before = np.cumprod(np.concatenate([ones, np.delete(flat, -1, axis=along)], axis=along), axis=along)
-        reversed_flat = np.flip(flat, axis=along)
-        after = np.flip(np.cumprod(np.concatenate([ones, np.delete(reversed_flat, -1, axis=along)], axis=along),
-                                   axis=along), axis=along)
-        others = (before * after).reshape(a.shape)
-        if axis is not None and not self.keepdims:
-            grad_output = np.expand_dims(grad_output, axis)
-        return others * grad_output
+        a = self.a if self.axis is not None else self.a.reshape(-1)
+        along = np.moveaxis(a, 0 if self.axis is None else self.axis, 0)
+        before, after = np.ones_like(along), np.ones_like(along)  # products of the elements before / after i
+        np.cumprod(along[:-1], axis=0, out=before[1:])
+        np.cumprod(along[::-1][:-1], axis=0, out=after[1:])
+        others = np.moveaxis(before * after[::-1], 0, 0 if self.axis is None else self.axis)
+        if self.axis is not None and not self.keepdims:
+            grad_output = np.expand_dims(grad_output, self.axis)
+        return others.reshape(self.a.shape) * grad_output
 
 
 class LogSumExp(Function):

@@ -122,9 +122,8 @@ def load(path: str | os.PathLike, map_location: Any = None, weights_only: bool |
         file.seek(0)
         if safetensors_format.looks_like_safetensors(start):
             return _load_safetensors(file.read(), path)
-        _check_is_zip(file, path)
-        arrays = _read_arrays(file, path)
-        has_mark = _has_checkpoint_mark(file)
+        _check_is_zip(start, path)
+        arrays, has_mark = _read_arrays(file, path)
     if _MANIFEST not in arrays:
         if has_mark:
             raise CheckpointError(
@@ -177,10 +176,8 @@ def _check_map_location(map_location: Any) -> None:
             raise type(error)(f"load: map_location={map_location!r}: {error}") from None
 
 
-def _check_is_zip(file: BinaryIO, path: str) -> None:
-    """Raise CheckpointError saying what the file is, unless it starts like a zip archive."""
-    start = file.read(8)
-    file.seek(0)
+def _check_is_zip(start: bytes, path: str) -> None:
+    """Raise CheckpointError saying what the file is, unless its first bytes `start` are a zip archive's."""
     if start.startswith(_ZIP_MAGICS):
         return
     if not start:
@@ -206,13 +203,15 @@ def _pickle_message(path: str, member: str = "") -> str:
     )
 
 
-def _read_arrays(file: BinaryIO, path: str) -> dict[str, np.ndarray]:
-    """Every array of the .npz archive in `file`, by name; CheckpointError if any cannot be read."""
+def _read_arrays(file: BinaryIO, path: str) -> tuple[dict[str, np.ndarray], bool]:
+    """Every array of the .npz archive in `file`, by name, and whether the archive carries the
+    ta.save checkpoint mark; CheckpointError if any array cannot be read."""
     try:
         with np.load(file, allow_pickle=False) as archive:
             for member in archive.zip.namelist():
                 _check_member_is_an_array(member, path)
-            return {name: archive[name] for name in archive.files}
+            arrays = {name: archive[name] for name in archive.files}
+            return arrays, archive.zip.comment == _CHECKPOINT_MARK
     except CheckpointError:
         raise
     except _DAMAGE_ERRORS as error:
@@ -234,12 +233,6 @@ def _check_member_is_an_array(member: str, path: str) -> None:
         f"load: {path} is a zip archive but not an .npz of arrays: it holds {member!r}, which is "
         "not a .npy file"
     )
-
-
-def _has_checkpoint_mark(file: BinaryIO) -> bool:
-    file.seek(0)
-    with zipfile.ZipFile(file) as archive:
-        return archive.comment == _CHECKPOINT_MARK
 
 
 def _restore(manifest: Any, arrays: dict[str, np.ndarray], path: str) -> Any:

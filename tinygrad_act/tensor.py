@@ -571,22 +571,26 @@ class Tensor:
 
     _version = 0
 
-    def _update(self, name: str, compute: Callable[[], Tensor]) -> Tensor:
-        if self.requires_grad and self.grad_fn is None and autograd._grad_enabled:
+    def _update(self, name: str, compute: Callable[[], Tensor], write: Callable[[np.ndarray], None] | None = None,
+                operand: Any = None) -> Tensor:
+        """The in-place operation `name`: `compute()` gives the new values as a Tensor (a recorded
+        node when the graph records the change); when nothing records it, `write(array)` changes
+        the array itself instead, in one pass with no temporary (the `p -= lr * p.grad` of a
+        hand-written update)."""
+        recording = autograd._grad_enabled
+        if self.requires_grad and self.grad_fn is None and recording:
             raise RuntimeError(
                 f"{name}: a leaf Variable that requires grad is being used in an in-place operation. "
                 "Wrap parameter updates in `with ta.no_grad():`."
             )
+        recording = recording and (self.requires_grad or getattr(operand, "requires_grad", False))
+        if write is not None and not recording:
+            write(self.data)
+            autograd.mark_modified(self.data)
+            self._version += 1
+            return self
         result = compute()
-        if result.data.shape != self.data.shape:
-            raise RuntimeError(
-                f"{name}: output with shape {list(self.shape)} doesn't match the broadcast shape "
-                f"{list(result.shape)}"
-            )
-        if result.data.dtype != self.data.dtype and not np.can_cast(result.data.dtype, self.data.dtype, "same_kind"):
-            raise RuntimeError(
-                f"{name}: result type {result.dtype} can't be cast to the desired output type {self.dtype}"
-            )
+        self._check_in_place(name, result.data.shape, result.data.dtype)
         if result.grad_fn is not None:
             # Recorded: the tensor's history continues from the new node. Its old array stays as
             # the graph saved it (so no gradient can be wrong); the new values get a new array.
@@ -598,40 +602,63 @@ class Tensor:
         self._version += 1
         return self
 
+    def _check_in_place(self, name: str, shape: tuple, dtype: np.dtype) -> None:
+        """PyTorch's rules for writing a result into this tensor: same shape, a castable dtype."""
+        if shape != self.data.shape:
+            raise RuntimeError(
+                f"{name}: output with shape {list(self.shape)} doesn't match the broadcast shape {list(shape)}"
+            )
+        if dtype != self.data.dtype and not np.can_cast(dtype, self.data.dtype, "same_kind"):
+            raise RuntimeError(f"{name}: result type {dtype} can't be cast to the desired output type {self.dtype}")
+
+    def _arithmetic_(self, name: str, ufunc: np.ufunc, other: Any, compute: Callable[[], Tensor]) -> Tensor:
+        """self = ufunc(self, other) in place, promoted and checked as the out-of-place op would be."""
+
+        def write(data: np.ndarray) -> None:
+            value = other.data if isinstance(other, Tensor) else other
+            value = value if type(value) in (int, float, bool) else np.asarray(value)
+            dtype = result_type(data, value)
+            if ufunc is np.true_divide and dtype.kind != "f":
+                dtype = get_default_dtype()
+            self._check_in_place(name, np.broadcast_shapes(data.shape, np.shape(value)), dtype)
+            ufunc(data, value, out=data, casting="unsafe")  # castable: checked just above
+
+        return self._update(name, compute, write, other)
+
     def __iadd__(self, other: Any) -> Tensor:
-        return self._update("add_", lambda: self + other)
+        return self._arithmetic_("add_", np.add, other, lambda: self + other)
 
     def __isub__(self, other: Any) -> Tensor:
-        return self._update("sub_", lambda: self - other)
+        return self._arithmetic_("sub_", np.subtract, other, lambda: self - other)
 
     def __imul__(self, other: Any) -> Tensor:
-        return self._update("mul_", lambda: self * other)
+        return self._arithmetic_("mul_", np.multiply, other, lambda: self * other)
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return self._update("div_", lambda: self / other)
+        return self._arithmetic_("div_", np.true_divide, other, lambda: self / other)
 
     def __ipow__(self, exponent: Any) -> Tensor:
         return self._update("pow_", lambda: self ** exponent)
 
     def add_(self, other: Any, alpha: float = 1) -> Tensor:
         """self += alpha * other, in place."""
-        return self._update("add_", lambda: self.add(other, alpha))
+        return self.__iadd__(other if alpha == 1 else other * alpha)
 
     def sub_(self, other: Any, alpha: float = 1) -> Tensor:
         """self -= alpha * other, in place."""
-        return self._update("sub_", lambda: self.sub(other, alpha))
+        return self.__isub__(other if alpha == 1 else other * alpha)
 
     def mul_(self, other: Any) -> Tensor:
         """self *= other, in place."""
-        return self._update("mul_", lambda: self * other)
+        return self.__imul__(other)
 
     def div_(self, other: Any) -> Tensor:
         """self /= other, in place."""
-        return self._update("div_", lambda: self / other)
+        return self.__itruediv__(other)
 
     def pow_(self, exponent: Any) -> Tensor:
         """self **= exponent, in place."""
-        return self._update("pow_", lambda: self ** exponent)
+        return self.__ipow__(exponent)
 
     def neg_(self) -> Tensor:
         """self = -self, in place."""
@@ -649,7 +676,12 @@ class Tensor:
 
     def fill_(self, value: Any) -> Tensor:
         """Every element set to `value`, in place."""
-        return self._update("fill_", lambda: apply(ops.Fill, self, value=_tensor_data(value)))
+        value = _tensor_data(value)
+
+        def write(data: np.ndarray) -> None:
+            data[...] = value
+
+        return self._update("fill_", lambda: apply(ops.Fill, self, value=value), write)
 
     def zero_(self) -> Tensor:
         """Every element set to 0, in place (`w.grad.zero_()`)."""
@@ -664,13 +696,11 @@ class Tensor:
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
         """Fill with samples of U(a, b), in place (from the library's seeded generator)."""
-        samples = generator().uniform(a, b, self.shape)
-        return self._update("uniform_", lambda: apply(ops.Fill, self, value=samples))
+        return self.fill_(generator().uniform(a, b, self.shape))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
         """Fill with samples of N(mean, std^2), in place (from the library's seeded generator)."""
-        samples = generator().normal(mean, std, self.shape)
-        return self._update("normal_", lambda: apply(ops.Fill, self, value=samples))
+        return self.fill_(generator().normal(mean, std, self.shape))
 
     # ------------------------------------------------------------ elementwise functions
 

@@ -1,4 +1,5 @@
-"""Pieces the experiments share: seeded models, data loaders, optimizers by name and the BLAS thread limit."""
+"""Pieces the experiments share: seeded models, per-layer activations, data loaders, optimizers by name and
+the BLAS thread limit."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .. import optim
+from ..autograd import no_grad
 from ..data import DataLoader, TensorDataset
-from ..nn import MLP
+from ..nn import MLP, Activation, Module
 from ..rng import manual_seed
+from ..tensor import Tensor
 
 OPTIMIZERS = {
     "sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW, "rmsprop": optim.RMSprop,
@@ -30,6 +33,21 @@ def seeded_mlp(seed: int, sizes: Sequence[int], activation: str, **options: Any)
 def mlp_name(sizes: Sequence[int]) -> str:
     """How captions and titles name an MLP: "784-256-256-10 MLP"."""
     return "-".join(str(size) for size in sizes) + " MLP"
+
+
+def layer_inputs_outputs(model: Module, inputs: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(pre-activation, activation) of every activation layer on `inputs` (one forward, no graph)."""
+    records: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def record(layer: Module, layer_inputs: tuple, output: Tensor) -> None:
+        records.append((layer_inputs[0].data, output.data))
+
+    handles = [module.register_forward_hook(record) for module in model.modules() if isinstance(module, Activation)]
+    with no_grad():
+        model(Tensor(inputs))
+    for handle in handles:
+        handle.remove()
+    return records
 
 
 def batches(data: tuple[np.ndarray, np.ndarray], batch_size: int = 1000, seed: int | None = None) -> DataLoader:

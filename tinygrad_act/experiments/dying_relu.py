@@ -152,8 +152,7 @@ def tables(result: Result) -> list[Table]:
 
 def figures(result: Result, folder: Path) -> dict[Path, str]:
     s, path = result.settings, Path(folder) / "dead_units.png"
-    sizes = "-".join(str(size) for size in [784, *s.hidden, 10])
-    plot_dying(result.runs, path, f"{sizes} MLP, {s.optimizer}, {s.epochs} epochs: mean share of dead units "
+    plot_dying(result.runs, path, f"{mlp_name([784, *s.hidden, 10])}, {s.optimizer}, {s.epochs} epochs: mean share of dead units "
                                   f"(f' = 0 on all {s.probe_size} probe images); red kills units, green is a fix")
     return {path: "mean dead fraction over layers per epoch, one panel per variant"}
 

@@ -88,12 +88,11 @@ def figures(result: Result, folder: Path) -> dict[Path, str]:
     from ..viz import plot_history
 
     s, history, path = result.settings, result.history, Path(folder) / result.settings.plot
-    sizes = "-".join(str(size) for size in result.model.sizes)
     # The names the command prints: the validation data of fit is the test set.
     curves = {"train_loss": history.loss, "test_loss": history.val_loss, "train_accuracy": history.accuracy,
               "test_accuracy": history.val_accuracy, "seconds": history.seconds}
     plot_history({name: values for name, values in curves.items() if values}, path=path,
-                 title=f"{s.dataset}: {sizes} MLP, {s.activation}, {s.optimizer} lr {s.lr:g} ({s.schedule}), "
+                 title=f"{s.dataset}: {mlp_name(result.model.sizes)}, {s.activation}, {s.optimizer} lr {s.lr:g} ({s.schedule}), "
                        f"batch {s.batch_size}")
     return {path: "training curves: loss, accuracy and seconds per epoch"}
 

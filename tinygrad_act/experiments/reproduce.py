@@ -31,6 +31,7 @@ from ..viz.lab_plots import (
 from ..viz.tables import Number, Table
 from . import born_dead, selu, signal, speed
 from .protocol import About, DataSettings, SettingsBase, knob, seed_knob
+from .timelapse import standard_init
 
 ABOUT = About("reproduce", "Reproduction cards: claims from the papers, checked",
               "check claims from the papers (PASS/FAIL against stated tolerances): --list, --card NAME")
@@ -72,6 +73,17 @@ class Card:
     title: str
     run: Callable[[bool, int], CardResult]
     figures: Callable[[CardResult, Path], dict[Path, str]] = lambda result, folder: {}
+
+
+def one_figure(plot: Callable[[Any, Path], Any], caption: str) -> Callable[[CardResult, Path], dict[Path, str]]:
+    """A Card's figures that draw `plot(result.data, path)` to <folder>/<card name>.png, with `caption`."""
+
+    def figures(result: CardResult, folder: Path) -> dict[Path, str]:
+        path = Path(folder) / f"{result.name}.png"
+        plot(result.data, path)
+        return {path: caption}
+
+    return figures
 
 
 # ====================================================================== zero-centred
@@ -176,13 +188,12 @@ def glorot_statistics(activation: str, initialisation: str, data: tuple[np.ndarr
     fan_out)) (their eq. (16), nn.init.xavier_uniform_); biases 0."""
     manual_seed(seed)
     model = MLP([data[0].shape[1], *[width] * depth, 10], activation=activation)
-    for linear in model.linears():
-        if initialisation == "standard":
-            bound = 1.0 / math.sqrt(linear.weight.shape[1])
-            init.uniform_(linear.weight, -bound, bound)
-        else:
+    if initialisation == "standard":
+        standard_init(model)
+    else:
+        for linear in model.linears():
             init.xavier_uniform_(linear.weight)
-        init.zeros_(linear.bias)
+            init.zeros_(linear.bias)
     outputs: list[np.ndarray] = []
     gradients: dict[int, np.ndarray] = {}
 
@@ -236,12 +247,6 @@ def glorot2010(small: bool, seed: int) -> CardResult:
                       explanation, rows)
 
 
-def glorot_figures(result: CardResult, folder: Path) -> dict[Path, str]:
-    path = Path(folder) / "glorot2010.png"
-    plot_glorot(result.data, path)
-    return {path: "std of activations and of back-propagated gradients per layer at init"}
-
-
 # ====================================================================== schoenholz2017 and pennington2017
 
 
@@ -287,18 +292,6 @@ def pennington2017(small: bool, seed: int) -> CardResult:
                       "Pennington, Schoenholz & Ganguli 2017 (singular-value densities against depth)",
                       f"width {width}, depths {list(depths)}, sigma_b^2 1e-5 for tanh (critical sigma_w^2 "
                       f"{spectra[0].setup.sigma_w2:.4f})", checks, explanation, spectra)
-
-
-def phase_figures(result: CardResult, folder: Path) -> dict[Path, str]:
-    path = Path(folder) / "schoenholz2017.png"
-    plot_phase_diagram(result.data, path)
-    return {path: "measured accuracy with the 6 xi_c boundary"}
-
-
-def spectra_figures(result: CardResult, folder: Path) -> dict[Path, str]:
-    path = Path(folder) / "pennington2017.png"
-    plot_jacobian_spectra(result.data, path)
-    return {path: "Jacobian singular values and their spread against depth"}
 
 
 # ====================================================================== lu2019
@@ -352,12 +345,6 @@ def lu2019(small: bool, seed: int) -> CardResult:
                       explanation, rows)
 
 
-def lu_figures(result: CardResult, folder: Path) -> dict[Path, str]:
-    path = Path(folder) / "lu2019.png"
-    plot_born_dead_rai(result.data, path)
-    return {path: "P(born dead) against depth: symmetric init and randomized asymmetric init"}
-
-
 # ====================================================================== klambauer2017 and krizhevsky2012
 
 
@@ -408,10 +395,14 @@ def krizhevsky2012(small: bool, seed: int) -> CardResult:
 
 CARDS = {card.name: card for card in (
     Card("zero-centred", "Sigmoid's all-positive outputs make updates zig-zag", zero_centred, zero_centred_figures),
-    Card("glorot2010", "Activations and gradients per layer at init", glorot2010, glorot_figures),
-    Card("schoenholz2017", "Trainable depth is bounded by 6 xi_c", schoenholz2017, phase_figures),
-    Card("pennington2017", "Dynamical isometry", pennington2017, spectra_figures),
-    Card("lu2019", "Born-dead ReLU nets and asymmetric init", lu2019, lu_figures),
+    Card("glorot2010", "Activations and gradients per layer at init", glorot2010,
+         one_figure(plot_glorot, "std of activations and of back-propagated gradients per layer at init")),
+    Card("schoenholz2017", "Trainable depth is bounded by 6 xi_c", schoenholz2017,
+         one_figure(plot_phase_diagram, "measured accuracy with the 6 xi_c boundary")),
+    Card("pennington2017", "Dynamical isometry", pennington2017,
+         one_figure(plot_jacobian_spectra, "Jacobian singular values and their spread against depth")),
+    Card("lu2019", "Born-dead ReLU nets and asymmetric init", lu2019,
+         one_figure(plot_born_dead_rai, "P(born dead) against depth: symmetric init and randomized asymmetric init")),
     Card("klambauer2017", "SELU's fixed point", klambauer2017),
     Card("krizhevsky2012", "ReLU against tanh: training speed", krizhevsky2012),
 )}

@@ -20,9 +20,8 @@ import numpy as np
 from ..nn import Module
 from ..viz.experiment_plots import plot_selu
 from ..viz.tables import Table
-from .common import seeded_mlp
+from .common import layer_inputs_outputs, seeded_mlp
 from .protocol import About, DataSettings, Result, activations_knob, knob
-from .signal import layer_inputs_outputs
 
 COMPARED_ACTIVATIONS = ("selu", "relu", "tanh", "sigmoid")
 ABOUT = About("selu", "SELU self-normalisation",

@@ -27,13 +27,12 @@ from typing import Any
 
 import numpy as np
 
-from .. import functional as F
 from ..autograd import no_grad
-from ..data import DataLoader, TensorDataset
-from ..nn import MLP, Activation, Module, init
+from ..nn import MLP, init
 from ..rng import manual_seed
 from ..tensor import Tensor
 from ..theory import meanfield
+from ..train import fit
 from ..viz.lab_plots import (
     plot_critical_line,
     plot_jacobian_spectra,
@@ -41,7 +40,7 @@ from ..viz.lab_plots import (
     plot_phase_diagram,
 )
 from ..viz.tables import Number, Table
-from .common import OPTIMIZERS, make_optimizer
+from .common import OPTIMIZERS, batches, layer_inputs_outputs, make_optimizer
 from .protocol import About, DataSettings, activation_knob, activations_knob, knob
 
 __all__ = ["plot_critical_line", "plot_jacobian_spectra", "plot_layer_statistics", "plot_phase_diagram"]
@@ -137,22 +136,12 @@ def train_cell(activation: str, train: tuple[np.ndarray, np.ndarray], test: tupl
     """Test accuracy of a random_mlp([784, width x depth, 10]) after `steps` steps of `optimizer`
     (SGD with momentum 0.9)."""
     manual_seed(seed)
-    train_x, train_y = train
-    model = random_mlp(activation, [train_x.shape[1], *[width] * depth, 10], sigma_w2, sigma_b2)
+    model = random_mlp(activation, [train[0].shape[1], *[width] * depth, 10], sigma_w2, sigma_b2)
     options = {"momentum": 0.9} if optimizer == "sgd" else {}
     opt = make_optimizer(optimizer, model.parameters(), lr=lr, **options)
-    loader = DataLoader(TensorDataset(train_x, train_y), batch_size=batch_size, shuffle=True, seed=seed)
-    step = 0
     # a chaotic deep net can overflow its logits in the first steps: that cell simply fails to train
     with np.errstate(over="ignore", invalid="ignore"):
-        while step < steps:
-            for inputs, labels in loader:
-                opt.zero_grad()
-                F.cross_entropy(model(inputs), labels).backward()
-                opt.step()
-                step += 1
-                if step == steps:
-                    break
+        fit(model, batches(train, batch_size, seed), opt, epochs=None, max_steps=steps, progress=False)
         with no_grad():
             predictions = model(Tensor(test[0])).data.argmax(axis=1)
     return float((predictions == test[1]).mean())
@@ -203,11 +192,6 @@ class JacobianSpectrum:
         """The standard deviation of log(singular value) over the nonzero ones: 0 for perfect dynamical
         isometry."""
         return float(np.std(np.log(self.nonzero)))
-
-    @property
-    def mean_square(self) -> float:
-        """The mean squared singular value: about chi_1^depth (1 at criticality)."""
-        return float(np.mean(self.singular_values**2))
 
 
 def pennington_setups(sigma_b2: float = 1e-5) -> list[JacobianSetup]:
@@ -276,21 +260,6 @@ class LayerComparison:
         """The largest |measured - predicted| / predicted over the layers' q and activation variance."""
         pairs = [*zip(self.measured_q, self.predicted_q), *zip(self.measured_var, self.predicted_var)]
         return max(abs(measured - predicted) / predicted for measured, predicted in pairs if predicted > 0)
-
-
-def layer_inputs_outputs(model: Module, inputs: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(pre-activation, activation) of every activation layer on `inputs` (one forward, no graph)."""
-    records: list[tuple[np.ndarray, np.ndarray]] = []
-
-    def record(layer: Module, layer_inputs: tuple, output: Tensor) -> None:
-        records.append((layer_inputs[0].data, output.data))
-
-    handles = [module.register_forward_hook(record) for module in model.modules() if isinstance(module, Activation)]
-    with no_grad():
-        model(Tensor(inputs))
-    for handle in handles:
-        handle.remove()
-    return records
 
 
 def stats_point(activation: str, sigma_b2: float) -> float:

@@ -136,8 +136,7 @@ def tables(result: Result) -> list[Table]:
 
 def figures(result: Result, folder: Path) -> dict[Path, str]:
     s, path = result.settings, Path(folder) / "speed.png"
-    sizes = "-".join(str(size) for size in [784, *s.hidden, 10])
-    plot_speed(result.runs, path, f"{s.dataset}: {sizes} MLP, SGD lr {s.lr:g} momentum {s.momentum:g}, batch "
+    plot_speed(result.runs, path, f"{s.dataset}: {mlp_name([784, *s.hidden, 10])}, SGD lr {s.lr:g} momentum {s.momentum:g}, batch "
                                   f"{s.batch_size}:\nsteps until {s.target:g} training accuracy")
     return {path: "accuracy on the fixed training subset against steps"}
 

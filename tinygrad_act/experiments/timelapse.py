@@ -21,14 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import functional as F
-from ..data import DataLoader, TensorDataset
 from ..diagnostics import Recorder
 from ..nn import MLP, init
 from ..rng import manual_seed
+from ..train import Step, fit
 from ..viz.lab_plots import plot_death_curve, plot_ridges, plot_unit_status
 from ..viz.tables import Table
-from .common import make_optimizer
+from .common import batches, make_optimizer
 from .protocol import About, DataSettings, knob
 
 __all__ = ["plot_death_curve", "plot_ridges", "plot_unit_status"]
@@ -72,20 +71,16 @@ def standard_init(model: MLP) -> MLP:
 def train(model: MLP, data: tuple[np.ndarray, np.ndarray], steps: int, optimizer: str, lr: float, batch_size: int,
           seed: int, recorder: Recorder | None = None) -> list[float]:
     """`steps` steps of `optimizer` on mini-batches of `data` (cycled), calling recorder.step() after each."""
-    opt = make_optimizer(optimizer, model.parameters(), lr=lr)
-    loader = DataLoader(TensorDataset(*data), batch_size=batch_size, shuffle=True, seed=seed)
     losses: list[float] = []
-    while len(losses) < steps:
-        for inputs, labels in loader:
-            opt.zero_grad()
-            loss = F.cross_entropy(model(inputs), labels)
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-            if recorder is not None:
-                recorder.step()
-            if len(losses) == steps:
-                break
+
+    def record(step: Step) -> bool:
+        losses.append(step.loss)
+        if recorder is not None:
+            recorder.step()
+        return False
+
+    fit(model, batches(data, batch_size, seed), make_optimizer(optimizer, model.parameters(), lr=lr), epochs=None,
+        max_steps=steps, progress=False, until=record)
     return losses
 
 

@@ -10,18 +10,13 @@ from .. import functional as F
 from ..tensor import Tensor
 from .module import Module
 
-_REDUCTIONS = ("mean", "sum", "none")
-
 
 class _Loss(Module):
     """A loss with `reduction` = "mean" (average over elements), "sum" or "none" (one loss per sample)."""
 
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        if reduction not in _REDUCTIONS:
-            raise ValueError(
-                f"{type(self).__name__}: reduction must be one of {', '.join(_REDUCTIONS)}, got {reduction!r}"
-            )
+        F._check_reduction(type(self).__name__, reduction)  # the one list of valid reductions, F's
         self.reduction = reduction
 
     def _register_weight(self, name: str, weight: Any) -> None:

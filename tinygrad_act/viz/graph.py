@@ -28,11 +28,11 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function
 from ..nn import Module, Parameter
 from ..tensor import Tensor
 from .graph_structure import (
     Unit,
+    box_edges,
     cluster_of,
     collapse,
     collect,
@@ -300,14 +300,10 @@ class _DotBuilder:
             ids[id(leaf)] = f"leaf{number}"
             items.append(self.leaf_item(leaf, ids[id(leaf)], owner.get(id(leaf))))
         edges: dict[tuple[str, str], None] = {}  # an ordered set
-        for source, target in graph.edges:
-            if id(source) not in folded:
-                start = ids[id(unit_of[id(source)])] if isinstance(source, Function) else ids[id(source)]
-                end = ids[id(unit_of[id(target)])]
-                if start != end:
-                    edges[start, end] = None
-                if id(source) in owner and owner[id(source)] == cluster_of(unit_of[id(target)]):
-                    beside.setdefault(start, end)
+        for source, target, start, end in box_edges(graph, unit_of, ids, folded):
+            edges[start, end] = None
+            if id(source) in owner and owner[id(source)] == cluster_of(unit_of[id(target)]):
+                beside.setdefault(start, end)
         if self.root.grad_fn is not None:
             items.append(self.output_item())
             edges[ids[id(unit_of[id(self.root.grad_fn)])], "output"] = None

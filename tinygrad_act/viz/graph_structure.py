@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import weakref
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -285,3 +286,15 @@ def owning_modules(graph: Graph) -> dict[int, int]:
         if node.scope is not None:
             owner.update((id(value), id(node.scope)) for value in vars(node.scope).values())
     return owner
+
+
+def box_edges(graph: Graph, unit_of: dict[int, Any], ids: dict[int, str],
+              folded: set[int]) -> Iterator[tuple[Any, Function, str, str]]:
+    """The graph's data-flow edges as edges between drawn boxes: (source, target, start id, end id)
+    for each edge whose source is drawn (not a folded leaf) and that leaves its box."""
+    for source, target in graph.edges:
+        if id(source) not in folded:
+            start = ids[id(unit_of[id(source)])] if isinstance(source, Function) else ids[id(source)]
+            end = ids[id(unit_of[id(target)])]
+            if start != end:
+                yield source, target, start, end

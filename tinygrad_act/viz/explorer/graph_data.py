@@ -21,7 +21,7 @@ from ...activations import ActivationFunction
 from ...autograd import Function
 from ...nn import Module, Parameter
 from ...tensor import Tensor
-from ..graph_structure import Unit, collapse, collect, fold_leaves, module_names
+from ..graph_structure import Unit, box_edges, collapse, collect, fold_leaves, module_names
 from ..mathml import to_mathml
 from .recording import recorded_value
 
@@ -223,13 +223,7 @@ def graph_data(
     for number, leaf in enumerate(leaves):
         ids[id(leaf)] = f"leaf{number}"
         nodes.append(_leaf_node(ids[id(leaf)], leaf, names.get(id(leaf)), leaf_grads.get(id(leaf))))
-    edges: dict[tuple[str, str], None] = {}  # an ordered set
-    for source, target in graph.edges:
-        if id(source) not in folded:
-            start = ids[id(unit_of[id(source)])] if isinstance(source, Function) else ids[id(source)]
-            end = ids[id(unit_of[id(target)])]
-            if start != end:
-                edges[start, end] = None
+    edges = dict.fromkeys((start, end) for _, _, start, end in box_edges(graph, unit_of, ids, folded))
 
     leaf_ids = {ids[id(leaf)] for leaf in leaves}
     positions = layered_layout([node["id"] for node in nodes], list(edges), leaf_ids)

@@ -13,17 +13,15 @@ exactly as long as the graph does and costs nothing outside the block.
 from __future__ import annotations
 
 import contextlib
-import functools
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
-from ...autograd import Function
+from ...autograd import Function, observe_forward
 
 # node -> a copy of the array its forward returned. Weak keys: a record never keeps a graph alive.
 _values: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_depth = 0  # nested blocks share one set of wrapped methods
 
 
 def recorded_value(node: Function) -> np.ndarray | None:
@@ -31,44 +29,14 @@ def recorded_value(node: Function) -> np.ndarray | None:
     return _values.get(node)
 
 
-def _recording(forward: Callable) -> Callable:
-    @functools.wraps(forward)
-    def recorded_forward(self: Function, *args: object, **params: object) -> np.ndarray:
-        output = forward(self, *args, **params)
-        # A copy: an in-place write to the tensor later (x += 1) must not change what was computed.
-        _values[self] = np.array(output, copy=True)
-        return output
-
-    return recorded_forward
-
-
-def _op_classes() -> list[type[Function]]:
-    """Every subclass of Function that defines its own forward (built-in ops, fused kernels, the
-    activation node class that every registered activation's node inherits, a user's own ops)."""
-    found, stack = [], [Function]
-    while stack:
-        cls = stack.pop()
-        stack.extend(cls.__subclasses__())
-        if "forward" in vars(cls) and cls is not Function:
-            found.append(cls)
-    return found
+def _keep(node: Function, output: np.ndarray) -> None:
+    # A copy: an in-place write to the tensor later (x += 1) must not change what was computed.
+    _values[node] = np.array(output, copy=True)
 
 
 @contextlib.contextmanager
 def record_values() -> Iterator[None]:
-    """Inside the block, every op's forward output is recorded for `explore` (see the module docstring).
-
-    The engine has no forward hook, so the block wraps each op class's `forward` and restores it on
-    exit; a subclass created inside the block (a newly registered activation) inherits the wrapper.
-    """
-    global _depth
-    originals = {} if _depth else {cls: vars(cls)["forward"] for cls in _op_classes()}
-    for cls, forward in originals.items():
-        cls.forward = _recording(forward)
-    _depth += 1
-    try:
+    """Inside the block, every recorded op's forward output is kept for `explore` (see the module
+    docstring), through the engine's forward observer."""
+    with observe_forward(_keep):
         yield
-    finally:
-        _depth -= 1
-        for cls, forward in originals.items():
-            cls.forward = forward
