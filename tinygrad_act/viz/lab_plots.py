@@ -213,17 +213,23 @@ def plot_glorot(rows: Sequence[Any], path: str | Path) -> Any:
     names = list(dict.fromkeys(row.activation for row in rows))
     for row in rows:
         colour = f"C{names.index(row.activation)}"
-        style = "-" if row.init == "normalised" else "--"
+        # normalised: solid line, filled markers; standard: dashed, hollow (the legend shows both)
+        style = dict(linestyle="-", markerfacecolor=colour) if row.init == "normalised" else \
+            dict(linestyle="--", markerfacecolor="white")
         layers = np.arange(1, len(row.activation_std) + 1)
-        left.plot(layers, row.activation_std, style, marker="o", color=colour, label=f"{row.activation}, {row.init}")
-        right.plot(layers, row.gradient_std, style, marker="o", color=colour, label=f"{row.activation}, {row.init}")
+        for panel, values in ((left, row.activation_std), (right, row.gradient_std)):
+            panel.plot(layers, values, marker="o", color=colour, label=f"{row.activation}, {row.init}", **style)
     left.set_ylabel("std of the activations")
     right.set_ylabel("std of dL/dz (back-propagated)")
     right.set_yscale("log")
     for panel in (left, right):
         panel.set_xlabel("hidden layer")
+        panel.set_xticks(layers)
         panel.grid(True, alpha=0.3)
-    left.set_title("solid: normalised (Xavier) init; dashed: standard init")
+    left.set_title("activations per layer")
+    right.set_title("back-propagated gradients per layer")
+    figure.suptitle(f"{len(layers)} hidden layers at initialisation, normalised (Xavier, solid) against "
+                    "standard init (dashed): Glorot & Bengio 2010")
     right.legend(fontsize=7)
     save_figure(figure, path)
     return figure
