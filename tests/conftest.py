@@ -6,6 +6,7 @@ import importlib.util
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ import tinygrad_act as ta
 import tinygrad_act.functional as F
 from tinygrad_act import Tensor, nn
 from tinygrad_act.activations import Registration, get_activation, list_activations
+from tinygrad_act.data.datasets import MNIST
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -26,16 +28,31 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
 
 
+def _real_mnist_available() -> bool:
+    """All four MNIST files (gzipped or not) under $TINYGRAD_ACT_DATA/mnist."""
+    folder = os.environ.get("TINYGRAD_ACT_DATA")
+    files = (MNIST.train_images, MNIST.train_labels, MNIST.test_images, MNIST.test_labels)
+    return folder is not None and all(
+        any((Path(folder) / "mnist" / name).exists() for name in (file.name, f"{file.name}.gz")) for file in files
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Graphviz is optional for users: without its `dot` program the tests that render pictures are
-    skipped, saying how to install it. CI installs it, so there they always run."""
-    if shutil.which("dot") or os.environ.get("CI"):
+    """Graphviz and the real MNIST files are optional for users: without `dot` the tests that render
+    pictures are skipped, and without $TINYGRAD_ACT_DATA/mnist the tests that train on all of MNIST,
+    each saying how to get it. CI installs both, so there they always run."""
+    if os.environ.get("CI"):
         return
-    skip = pytest.mark.skip(reason="needs Graphviz's dot program: apt-get install graphviz (or brew install "
-                                   "graphviz); the DOT-text tests still run")
+    missing = {
+        "needs_dot": None if shutil.which("dot") else "needs Graphviz's dot program: apt-get install graphviz "
+                                                      "(or brew install graphviz); the DOT-text tests still run",
+        "needs_mnist": None if _real_mnist_available() else "needs the real MNIST files: set TINYGRAD_ACT_DATA "
+                                                             "to a folder whose mnist/ subfolder holds the 4 files",
+    }
     for item in items:
-        if item.get_closest_marker("needs_dot"):
-            item.add_marker(skip)
+        for marker, reason in missing.items():
+            if reason and item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(autouse=True, scope="session")

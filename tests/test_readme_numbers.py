@@ -93,8 +93,13 @@ def test_numbers_agree_within_the_tolerance_and_texts_exactly() -> None:
     assert not cells_agree("xavier_uniform", "kaiming_normal")
 
 
+ON_MNIST = {"vanishing", "speed"}  # the commands that train on the real MNIST files
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("command", [
+    pytest.param(command, marks=pytest.mark.needs_mnist) if command in ON_MNIST else command for command in COMMANDS
+])
 def test_readme_tables_match_what_the_command_prints(command: str, capsys, monkeypatch, tmp_path) -> None:
     readme_tables = markdown_tables(readme_section(command))
     assert readme_tables, f"no table under `tinygrad-act {command}` in the README"

@@ -498,10 +498,7 @@ def test_mnist_subset_fixture_stays_small():
 # ---------------------------------------------------------------- the real datasets
 
 REAL_DATA = os.environ.get("TINYGRAD_ACT_DATA")
-needs_real_mnist = pytest.mark.skipif(
-    not REAL_DATA or not (Path(REAL_DATA) / "mnist").is_dir(),
-    reason="real MNIST not available: set TINYGRAD_ACT_DATA to a folder whose mnist/ subfolder holds the 4 files",
-)
+needs_real_mnist = pytest.mark.needs_mnist
 MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 MNIST_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 

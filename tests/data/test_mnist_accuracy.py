@@ -6,31 +6,17 @@ Needs the real MNIST files under $TINYGRAD_ACT_DATA/mnist (CI sets it); about 7 
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from tinygrad_act.data.datasets import MNIST
-
-pytestmark = pytest.mark.slow
-
-DATA_FOLDER = os.environ.get("TINYGRAD_ACT_DATA")
-MNIST_FILES = [file.name for file in (MNIST.train_images, MNIST.train_labels, MNIST.test_images, MNIST.test_labels)]
-MISSING = DATA_FOLDER is None or not all(
-    (Path(DATA_FOLDER) / "mnist" / name).exists() or (Path(DATA_FOLDER) / "mnist" / f"{name}.gz").exists()
-    for name in MNIST_FILES
-)
+pytestmark = [pytest.mark.slow, pytest.mark.needs_mnist]
 
 
 @pytest.fixture(scope="module")
 def full_run_output() -> str:
-    if MISSING:
-        pytest.skip("the full MNIST run needs $TINYGRAD_ACT_DATA set to a folder holding mnist/"
-                    + "[.gz], mnist/".join(MNIST_FILES) + "[.gz]")
     result = subprocess.run(
         [sys.executable, "-m", "tinygrad_act", "mnist", "--activation", "relu", "--optimizer", "adam",
          "--no-progress", "--no-download"],
