@@ -158,6 +158,21 @@ def test_second_backward_without_retain_graph_raises_naming_retain_graph() -> No
         y.backward()
 
 
+def test_a_second_backward_through_nodes_that_saved_nothing_works_as_in_pytorch() -> None:
+    # PyTorch frees saved tensors, not nodes: x + 1 saves nothing, so backward can run twice
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x + 1.0
+    y.backward(np.ones(2, np.float32))
+    y.backward(np.ones(2, np.float32))
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
+    torch = pytest.importorskip("torch")
+    x_torch = torch.tensor([1.0, 2.0], requires_grad=True)
+    y_torch = x_torch + 1.0
+    y_torch.backward(torch.ones(2))
+    y_torch.backward(torch.ones(2))
+    np.testing.assert_array_equal(x_torch.grad.numpy(), x.grad.numpy())
+
+
 def test_reused_tensor_in_add_gets_gradient_two() -> None:
     a = Tensor([1.0, -2.0], requires_grad=True)
     (a + a).sum().backward()

@@ -63,3 +63,24 @@ def test_a_zero_dimensional_tensor_counts_only_from_a_higher_category():
     assert result_type(np.zeros(2, np.float32), np.zeros((), np.float64)) == np.float32
     assert result_type(np.zeros(2, np.int32), np.zeros((), np.float64)) == np.float64
     assert result_type(np.zeros((), np.int64), np.zeros((), np.float32)) == np.float32
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("operator", ["add", "sub", "mul", "truediv"])
+@pytest.mark.parametrize("number", [0.1, 3, -7.25, 1e-3])
+def test_arithmetic_with_a_python_number_is_numpys_to_the_bit(dtype, operator, number):
+    """A number beside a float tensor is converted to the tensor's dtype once (a 0-d array): the
+    values, dtype and gradient are exactly numpy's with the number itself, on either side."""
+    import operator as operators
+
+    function = getattr(operators, operator)
+    data = np.array([0.3, -1.7, 2.5], dtype)
+    x = ta.Tensor(data, requires_grad=True, dtype=dtype)
+    for result, expected in [(function(x, number), function(data, number)),
+                             (function(number, x), function(number, data))]:
+        assert result.dtype == expected.dtype == dtype
+        np.testing.assert_array_equal(result.numpy(), expected)
+    function(x, number).sum().backward()
+    slope = {"add": 1.0, "sub": 1.0, "mul": number, "truediv": None}[operator]
+    expected_grad = np.ones(3, dtype) / np.asarray(number, dtype) if slope is None else np.full(3, slope, dtype)
+    np.testing.assert_array_equal(x.grad.numpy(), expected_grad)

@@ -179,6 +179,8 @@ class Function:
         parents = self.parents
         if len(parents) == 2:  # most ops: spelled out, as this runs in most backward rules
             return parents[0] is not None, parents[1] is not None
+        if len(parents) == 3:  # a linear layer with its bias
+            return parents[0] is not None, parents[1] is not None, parents[2] is not None
         return tuple([parent is not None for parent in parents])
 
     @property
@@ -284,18 +286,17 @@ def apply(function_class: type[Function], *args: Any, **params: Any) -> Any:
     # edges (a node, or the leaf itself); recorded only if grad mode is on and one input needs it.
     arrays = []
     parents = []
-    add_array, add_parent = arrays.append, parents.append
     recording = False
     for arg in args:
         if isinstance(arg, tensor_type):
-            add_array(arg.data)
+            arrays.append(arg.data)
             if arg.requires_grad:
-                add_parent(arg.grad_fn or arg)
+                parents.append(arg.grad_fn or arg)
                 recording = True
                 continue
         else:
-            add_array(arg)
-        add_parent(None)
+            arrays.append(arg)
+        parents.append(None)
     try:
         data = node.forward(*arrays, **params) if params else node.forward(*arrays)
     except ValueError as error:  # numpy's shape errors; PyTorch raises RuntimeError for these
@@ -374,9 +375,9 @@ def _propagate(root: Any, grad_output: np.ndarray, retain_graph: bool) -> dict[A
             input_grads = (input_grads,)
         if anomaly:
             _check_backward(node, grad, input_grads)
-        if not retain_graph:  # drop what forward saved; the structure stays for drawing
+        if not retain_graph and node.__dict__:  # drop what forward saved; the structure stays for drawing
             node.__dict__.clear()
-            node.released = True
+            node.released = True  # a node that saved nothing can run again, as in PyTorch
         for parent, input_grad in zip(node.parents, input_grads):
             if parent is None or input_grad is None:
                 continue

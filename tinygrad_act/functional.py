@@ -40,7 +40,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     The input must be floating point like the weight (PyTorch raises "mat1 and mat2 must have the
     same dtype"): integer pixels or labels fed to a layer are a bug, not something to cast silently.
     """
-    if input.dtype.kind != "f" and weight.dtype.kind == "f":
+    if input.data.dtype.kind != "f" and weight.data.dtype.kind == "f":
         raise RuntimeError(
             f"Linear: input of dtype {input.dtype} cannot be multiplied by a weight of dtype {weight.dtype}; "
             "convert the input with .float() (or .to(weight.dtype))"
@@ -69,11 +69,13 @@ def _class_dim(name: str, input: Tensor) -> int:  # noqa: A002
     return 0 if input.ndim == 1 else 1
 
 
-def _target_array(target: Any, name: str, input_shape: tuple, class_dim: int,
-                  ignore_index: int) -> np.ndarray:
-    """The integer class targets of a classification loss, checked against the input: one per
-    sample, i.e. the input's shape without its class dim, each in 0..C-1 or ignore_index."""
+def _picked_targets(target: Any, name: str, input: Tensor, class_dim: int, ignore_index: int,  # noqa: A002
+                    class_weight: np.ndarray | None) -> fused.PickedTargets:
+    """The integer class targets of a classification loss, checked against the input (one per
+    sample, i.e. the input's shape without its class dim, each in 0..C-1 or ignore_index), as the
+    fused kernels read them."""
     array = target.data if isinstance(target, Tensor) else np.asarray(target)
+    input_shape = input.data.shape
     if array.dtype.kind not in "iu":
         raise TypeError(
             f"{name}: target must hold integer class indices, got dtype {array.dtype}; convert labels "
@@ -89,11 +91,17 @@ def _target_array(target: Any, name: str, input_shape: tuple, class_dim: int,
             f"(classes are along dim {class_dim}, as in PyTorch{classes_last})"
         )
     classes = input_shape[class_dim]
+    # As unsigned integers the negative targets become huge, so one max checks both ends of the range.
+    unsigned = array.view(f"u{array.itemsize}") if array.dtype.kind == "i" else array
+    if array.size == 0 or np.maximum.reduce(unsigned, axis=None) < classes:  # the common case
+        # every target is a class, so none is ignore_index unless it is a class too
+        ignored = ignore_index if 0 <= ignore_index < classes else None
+        return fused.PickedTargets(array, class_weight, ignored, input.dtype)
     out_of_range = ((array < 0) | (array >= classes)) & (array != ignore_index)
     if out_of_range.any():
         raise IndexError(f"{name}: target {array[out_of_range].flat[0]} is out of range for {classes} classes "
                          f"(0..{classes - 1}) and is not ignore_index ({ignore_index})")
-    return array
+    return fused.PickedTargets(array, class_weight, ignore_index, input.dtype)
 
 
 def _class_weight(name: str, weight: Any, classes: int, dtype: np.dtype) -> np.ndarray | None:
@@ -146,21 +154,18 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: 
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0 and 1, got {label_smoothing}")
     class_dim = _class_dim("cross_entropy", input)
-    classes = input.shape[class_dim]
-    class_weight = _class_weight("cross_entropy", weight, classes, input.dtype)
+    class_weight = _class_weight("cross_entropy", weight, input.data.shape[class_dim], input.data.dtype)
     if _is_probability_target(target, input):
         return _cross_entropy_with_probabilities(input, target, class_weight, class_dim, reduction, label_smoothing)
-    target_array = _target_array(target, "cross_entropy", input.shape, class_dim, ignore_index)
-    picked = fused.PickedTargets(target_array, class_weight, ignore_index, input.dtype)
+    picked = _picked_targets(target, "cross_entropy", input, class_dim, ignore_index, class_weight)
     return _loss(fused.CrossEntropy, input, picked, reduction=reduction, denominator=picked.denominator,
                  weight=class_weight, label_smoothing=label_smoothing, class_dim=class_dim)
 
 
 def _is_probability_target(target: Any, input: Tensor) -> bool:  # noqa: A002
     """A float target of the input's shape holds class probabilities (PyTorch's rule)."""
-    shape, dtype = (target.shape, target.dtype) if isinstance(target, Tensor) else \
-        (np.shape(target), np.asarray(target).dtype)
-    return np.dtype(dtype).kind == "f" and tuple(shape) == input.shape
+    array = target.data if isinstance(target, Tensor) else np.asarray(target)
+    return array.dtype.kind == "f" and array.shape == input.data.shape
 
 
 def _cross_entropy_with_probabilities(input: Tensor, target: Any, weight: np.ndarray | None,  # noqa: A002
@@ -185,8 +190,7 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int =
     _check_reduction("nll_loss", reduction)
     class_dim = _class_dim("nll_loss", input)
     class_weight = _class_weight("nll_loss", weight, input.shape[class_dim], input.dtype)
-    target_array = _target_array(target, "nll_loss", input.shape, class_dim, ignore_index)
-    picked = fused.PickedTargets(target_array, class_weight, ignore_index, input.dtype)
+    picked = _picked_targets(target, "nll_loss", input, class_dim, ignore_index, class_weight)
     return _loss(fused.NegativeLogLikelihood, input, picked, reduction=reduction, denominator=picked.denominator,
                  class_dim=class_dim)
 

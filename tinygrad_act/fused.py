@@ -31,13 +31,14 @@ class Linear(Function):
         return out
 
     def backward(self, grad_output: np.ndarray) -> Gradients:
-        needs_x, needs_weight, needs_bias = (self.needs_input_grad + (False,))[:3]
+        needs = self.needs_input_grad
+        needs_x, needs_weight, needs_bias = needs[0], needs[1], len(needs) == 3 and needs[2]
         x = self.x
         grad_2d = grad_output.reshape(-1, grad_output.shape[-1])
         return (
             grad_output @ self.weight if needs_x else None,
             grad_2d.T @ x.reshape(-1, x.shape[-1]) if needs_weight else None,
-            grad_2d.sum(axis=0) if needs_bias else None,
+            np.add.reduce(grad_2d, axis=0) if needs_bias else None,
         )
 
 
@@ -58,14 +59,16 @@ class PickedTargets:
     """The class index of each sample of a flattened batch, with what PyTorch's class-index losses
     need from it: the index to read (0 for an ignored target), each sample's weight w[target]
     (0 where ignored; None when every sample counts 1) and the mean's denominator, the sum of the
-    weights of the samples that count (0 when none do: the mean is then nan, as 0/0 in PyTorch)."""
+    weights of the samples that count (0 when none do: the mean is then nan, as 0/0 in PyTorch).
+    An ignore_index of None says that no target is ignored."""
 
-    def __init__(self, target: np.ndarray, weight: np.ndarray | None, ignore_index: int, dtype: np.dtype) -> None:
+    def __init__(self, target: np.ndarray, weight: np.ndarray | None, ignore_index: int | None,
+                 dtype: np.dtype) -> None:
         flat = target.reshape(-1)
-        ignored = flat == ignore_index
+        ignored = None if ignore_index is None else flat == ignore_index
         self.shape = target.shape
         self.rows = np.arange(flat.size)
-        self.kept = None if not ignored.any() else (~ignored).astype(dtype)
+        self.kept = None if ignored is None or not ignored.any() else (~ignored).astype(dtype)
         self.index = flat if self.kept is None else np.where(ignored, 0, flat)
         sample_weight = None if weight is None else weight[self.index].astype(dtype, copy=False)
         if self.kept is not None:
@@ -200,17 +203,24 @@ class LossMean(Function):
 
     def forward(self, losses: np.ndarray, denominator: float) -> np.ndarray:
         self.losses_shape, self.denominator = losses.shape, denominator
-        return np.asarray(losses.sum() / denominator if denominator else np.nan, dtype=losses.dtype)
+        return np.asarray(np.add.reduce(losses, axis=None) / denominator if denominator else np.nan,
+                          dtype=losses.dtype)
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        share = grad_output / self.denominator if self.denominator else np.zeros_like(grad_output)
-        return np.full(self.losses_shape, share, dtype=grad_output.dtype)
+        spread = np.empty(self.losses_shape, grad_output.dtype)
+        spread[...] = self.share(grad_output)
+        return spread
+
+    def share(self, grad_output: np.ndarray) -> np.ndarray:
+        """d/dloss_i, the same for every element, as a 0-d array."""
+        return np.asarray(grad_output / self.denominator if self.denominator else np.zeros_like(grad_output))
 
 
 class MeanOf(LossMean):
     """A per-element loss kernel and LossMean as one node (a loss's commonest reduction, on every
     training step, so one node instead of two): the mean rule is LossMean's, and d/dinputs is the
-    kernel's backward of LossMean's gradient. Graphs show it under the kernel's name."""
+    kernel's backward of LossMean's gradient, given as the one 0-d share that every kernel's rule
+    broadcasts. Graphs show it under the kernel's name."""
 
     __slots__ = ("kernel_name",)  # kept after backward, so a drawn graph still names the loss
 
@@ -223,7 +233,7 @@ class MeanOf(LossMean):
 
     def backward(self, grad_output: np.ndarray) -> Gradients:
         self.kernel.parents = self.parents  # so the kernel knows which inputs need a gradient
-        return self.kernel.backward(super().backward(grad_output))
+        return self.kernel.backward(self.share(grad_output))
 
     @property
     def name(self) -> str:

@@ -39,17 +39,34 @@ def zero_where(result: np.ndarray, condition: np.ndarray, grad_output: np.ndarra
 _SMALL = 4096
 
 
-# A 0-d zero per float dtype: np.where with a Python 0 spends longer resolving its dtype than
-# selecting a small array.
-_ZEROS = {np.dtype(dtype): np.zeros((), dtype) for dtype in (np.float16, np.float32, np.float64)}
+# A 0-d 0 and 1 per float dtype: numpy converts a Python number to an array's dtype more slowly
+# than it computes max(x, 0), 1 - y or a select on a small array.
+_FLOATS = (np.float16, np.float32, np.float64)
+_ZEROS = {np.dtype(dtype): np.zeros((), dtype) for dtype in _FLOATS}
+_ONES = {np.dtype(dtype): np.ones((), dtype) for dtype in _FLOATS}
+
+
+def zero_of(x: np.ndarray) -> np.ndarray | int:
+    """0 in the dtype of `x`: a cached 0-d array for a float dtype, else the Python 0."""
+    return _ZEROS.get(x.dtype, 0)
+
+
+def one_of(x: np.ndarray) -> np.ndarray | int:
+    """1 in the dtype of `x`: a cached 0-d array for a float dtype, else the Python 1."""
+    return _ONES.get(x.dtype, 1)
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """max(x, 0), in the dtype of x."""
+    return np.maximum(x, _ZEROS.get(x.dtype, 0))
 
 
 def select_zero(condition: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
     """grad_output, with exactly 0 where `condition` holds (even for an inf or nan gradient)."""
     if grad_output.size <= _SMALL:
-        zero = _ZEROS.get(grad_output.dtype)
-        return np.where(condition, zero if zero is not None else 0, grad_output)
-    return zero_where(grad_output * ~condition, condition, grad_output)
+        return np.where(condition, _ZEROS.get(grad_output.dtype, 0), grad_output)
+    with np.errstate(invalid="ignore"):  # inf * 0, repaired by zero_where
+        return zero_where(grad_output * ~condition, condition, grad_output)
 
 
 def lowest_finite(x: np.ndarray) -> np.ndarray:
@@ -103,7 +120,7 @@ def shift_by_max(x: np.ndarray, dim: int) -> np.ndarray:
     round to -inf when the row spans more than the float range: both without a warning. An empty
     dim gives an empty result.
     """
-    peak = np.max(x, axis=dim, keepdims=True, initial=-np.inf)
+    peak = max_keepdims(x, dim)
     with np.errstate(invalid="ignore", over="ignore"):
         return x - peak
 
@@ -112,8 +129,22 @@ def log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
     """x_i - m - log sum_j e^(x_j - m) along dim, m the max: every exponent is at most 0, so it is
     finite for any finite x (log(softmax(x)) would be log(0) = -inf once a probability underflows).
 
-    A row of nan (from +inf) stays nan, as in PyTorch; an empty dim sums to 0, whose log is unused.
+    A row of nan (from +inf) stays nan, as in PyTorch. Each sum is at least 1 (the max's term is
+    e^0), so its log is finite and never warns; an empty dim has nothing to normalise.
     """
     shifted = shift_by_max(x, dim)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+    if shifted.shape[dim] == 0:
+        return shifted
+    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+
+
+def max_keepdims(x: np.ndarray, dim: int) -> np.ndarray:
+    """The max of x along dim, keeping dim (-inf for an empty dim).
+
+    Along a short last axis of a tall matrix (a batch of 128 logits over 10 classes) numpy pays a
+    fixed cost per row; the transposed copy reduces in one vectorised pass per class instead, 2-3x
+    faster below about 32 classes and from 32 rows (a max is exact, so the result is the same).
+    """
+    if x.ndim == 2 and dim in (1, -1) and x.shape[1] <= 32 <= x.shape[0]:
+        return np.maximum.reduce(np.ascontiguousarray(x.T), axis=0, initial=-np.inf)[:, None]
+    return np.maximum.reduce(x, axis=dim, keepdims=True, initial=-np.inf)

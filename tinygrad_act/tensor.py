@@ -16,6 +16,7 @@ from .rng import generator
 from .shapes import normalize_dim, normalize_dims
 
 _new_object = object.__new__
+_ARITHMETIC = frozenset((ops.Add, ops.Sub, ops.Mul, ops.Div))  # see _binary
 
 
 def _wrap(data: np.ndarray) -> Tensor:
@@ -41,11 +42,16 @@ def _binary(function_class: type[Function], left: Any, right: Any) -> Tensor:
     """Apply a binary op with PyTorch's type promotion (int tensor * 1.5 is float32, not float64).
 
     The common cases (two tensors of one dtype, a float tensor and a Python number) go straight
-    to `apply`; the rest cast the operands to `dtypes.result_type` first.
+    to `apply`; the rest cast the operands to `dtypes.result_type` first. Beside a float tensor, a
+    Python number for +, -, * or / becomes a 0-d array of the tensor's dtype: the value numpy would
+    convert it to anyway, once instead of at every use (which doubles the cost of arithmetic on a
+    small array), forward and backward.
     """
     right_type = type(right)
     if right_type is float or right_type is int:  # x + 0.5: the commonest case first
         if isinstance(left, Tensor) and left.data.dtype.kind == "f":
+            if function_class in _ARITHMETIC:
+                right = np.array(right, left.data.dtype)
             return apply(function_class, left, right)
     elif isinstance(right, Tensor) and isinstance(left, Tensor):
         if left.data.dtype == right.data.dtype:
@@ -54,6 +60,8 @@ def _binary(function_class: type[Function], left: Any, right: Any) -> Tensor:
         right = _operand(right, left)
     else:
         if (type(left) is float or type(left) is int) and right.data.dtype.kind == "f":
+            if function_class in _ARITHMETIC:
+                left = np.array(left, right.data.dtype)
             return apply(function_class, left, right)
         left = _operand(left, right)
     dtype = result_type(*(x.data if isinstance(x, Tensor) else x for x in (left, right)))
@@ -388,7 +396,7 @@ class Tensor:
                     f"backward: grad can be implicitly created only for scalar outputs, but this "
                     f"tensor has shape {self.shape}; pass gradient= of that shape"
                 )
-            grad = np.ones_like(self.data)
+            grad = np.array(1, dtype=self.data.dtype).reshape(self.data.shape)  # np.ones_like costs 10x more
         else:
             grad = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient)
             if grad.shape != self.data.shape:
@@ -407,10 +415,13 @@ class Tensor:
                 leaf_grad = run_hooks(leaf._hooks, leaf_grad)
             if type(leaf_grad) is not np.ndarray:  # a 0-d result of numpy arithmetic is a numpy scalar
                 leaf_grad = np.array(leaf_grad)
-            elif id(leaf_grad) in handed_out or leaf_grad.base is not None or not leaf_grad.flags.writeable:
+            elif leaf_grad.base is not None or id(leaf_grad) in handed_out or not leaf_grad.flags.writeable:
                 leaf_grad = leaf_grad.copy()
             handed_out.add(id(leaf_grad))
-            leaf._accumulate_grad(leaf_grad)
+            if leaf.grad is None and leaf_grad.dtype == leaf.data.dtype:  # the common case, inline
+                leaf.grad = _wrap(leaf_grad)
+            else:
+                leaf._accumulate_grad(leaf_grad)
 
     def _accumulate_grad(self, grad: np.ndarray) -> None:
         """Add `grad`, an array this tensor may own, to `.grad` (creating it) in this tensor's dtype.

@@ -20,11 +20,14 @@ from ..numerics import (
     log_softmax,
     lowest_finite,
     mask,
+    one_of,
+    relu,
     select_zero,
     shift_by_max,
     sigmoid,
     sigmoid_pair,
     softplus,
+    zero_of,
     zero_where,
 )
 from ..special import erfc
@@ -61,7 +64,7 @@ register_activation(
 
 register_activation(
     "sigmoid", sigmoid,
-    backward=lambda x, y, grad_output: grad_output * y * (1.0 - y), saves="output",
+    backward=lambda x, y, grad_output: grad_output * y * (one_of(y) - y), saves="output",
     formula=r"\sigma(x) = \frac{1}{1 + e^{-x}}", derivative=r"\sigma(x)\,(1 - \sigma(x))",
     output_range=(0.0, 1.0), zero_centred=False, monotonic=True, saturating=True, max_derivative=0.25,
     note="derivative at most 1/4: gradients shrink by 4x per layer or more (vanishing gradients)",
@@ -85,7 +88,7 @@ register_activation(
 
 register_activation(
     "tanh", np.tanh,
-    backward=lambda x, y, grad_output: grad_output * (1.0 - y * y), saves="output",
+    backward=lambda x, y, grad_output: grad_output * (one_of(y) - y * y), saves="output",
     formula=r"\tanh(x) = \frac{e^x - e^{-x}}{e^x + e^{-x}}", derivative=r"1 - \tanh^2(x)",
     output_range=(-1.0, 1.0), zero_centred=True, monotonic=True, saturating=True, max_derivative=1.0,
     note="zero-centred sigmoid (tanh = 2 sigmoid(2x) - 1), but its derivative vanishes for |x| > 3",
@@ -138,12 +141,12 @@ register_activation(
 )
 
 def _relu_backward(x, y, grad_output):
-    off = y <= 0  # not y > 0: at a nan input PyTorch passes the gradient through
+    off = y <= zero_of(y)  # not y > 0: at a nan input PyTorch passes the gradient through
     return select_zero(off, grad_output)
 
 
 register_activation(
-    "relu", lambda x: np.maximum(x, 0), backward=_relu_backward, saves="output",
+    "relu", relu, backward=_relu_backward, saves="output",
     formula=r"f(x) = \max(x, 0)", derivative=r"1 \text{ if } x > 0 \text{ else } 0",
     output_range=(0.0, INF), zero_centred=False, monotonic=True, saturating=False, max_derivative=1.0,
     note="slope 1 for x > 0 (no vanishing), but a unit whose input stays negative never recovers (dying ReLU)",

@@ -70,7 +70,9 @@ class ActivationSpec:
             )
         # Each activation gets its own node class holding the spec, so applying one passes nothing
         # but the input (and the parameters when they differ from the defaults).
-        node_class = type(self.name, (ActivationFunction,), {"__slots__": (), "spec": self})
+        node_class = type(self.name, (ActivationFunction,), {
+            "__slots__": (), "spec": self, "rule": staticmethod(self.forward), "rule_backward": staticmethod(self.backward),
+            "saves_input": self.saves in ("input", "both"), "saves_output": self.saves in ("output", "both")})
         object.__setattr__(self, "node_class", node_class)
 
     def bind(self, args: tuple, kwargs: dict) -> dict[str, Any]:
@@ -139,47 +141,57 @@ class ActivationSpec:
         return inspect.Signature([inspect.Parameter(first, kind)]
                                  + [inspect.Parameter(key, kind, default=value) for key, value in self.params.items()])
 
+    def facts_text(self) -> dict[str, str]:
+        """The facts at the default parameters as the docstrings and `tinygrad-act activations` show
+        them: range, zero-centred, monotonic, saturating (yes, no or n/a) and the largest |f'|."""
+        low, high = self.range_for()
+        flags = {fact.replace("_", "-"): "n/a" if self.fact(fact) is None else ("yes" if self.fact(fact) else "no")
+                 for fact in ("zero_centred", "monotonic", "saturating")}
+        slope = self.max_derivative_for()
+        return {"range": f"{_number(low)} .. {_number(high)}", **flags, "max f'": "n/a" if slope is None else _number(slope)}
+
     def describe(self) -> str:
         """The docstring of every generated surface: formula, derivative, note and facts."""
-        low, high = self.range_for()
-        facts = [f"range [{low:g}, {high:g}]"]
-        for fact in ("zero_centred", "monotonic", "saturating"):
-            value = self.fact(fact)
-            if value is not None:
-                facts.append(f"{fact.replace('_', '-')}: {'yes' if value else 'no'}")
-        if self.max_derivative_for() is not None:
-            facts.append(f"max |f'| = {self.max_derivative_for():.4g}")
         lines = [f"{self.name}: {self.formula}", "", f"f'(x): {self.derivative}"]
         if self.note:
             lines += ["", self.note[0].upper() + self.note[1:] + "."]
-        lines += ["", "; ".join(facts) + "."]
+        lines += ["", "; ".join(f"{name}: {value}" for name, value in self.facts_text().items()) + "."]
         if self.params:
             lines += ["", "Parameters: " + ", ".join(f"{key}={value!r}" for key, value in self.params.items()) + "."]
         return "\n".join(lines)
+
+
+def _number(value: float) -> str:
+    return ("inf" if value > 0 else "-inf") if math.isinf(value) else f"{value:.4g}"
 
 
 class ActivationFunction(Function):
     """The graph node of a registered activation: runs its spec's forward and backward rules."""
 
     __slots__ = ("params",)  # kept after backward, so a drawn graph still names the node
+    # Set per activation (ActivationSpec makes a subclass for each): the spec, its two rules as
+    # plain functions, and what its backward rule needs; the hot path reads nothing else.
     spec: ActivationSpec
+    rule: Callable[..., np.ndarray]
+    rule_backward: Callable[..., np.ndarray]
+    saves_input: bool
+    saves_output: bool
+    x = y = None  # what the backward rule gets for a value the spec does not save
 
     def forward(self, x: np.ndarray, params: dict | None = None) -> np.ndarray:
-        spec = self.spec
-        if params is None:
-            params = spec.params
-        self.params = params
-        y = spec.forward(x, **params) if params else spec.forward(x)
-        saves = spec.saves
-        self.x = x if saves == "input" or saves == "both" else None
-        self.y = y if saves == "output" or saves == "both" else None
+        self.params = params = self.spec.params if params is None else params
+        y = self.rule(x, **params) if params else self.rule(x)
+        if self.saves_input:
+            self.x = x
+        if self.saves_output:
+            self.y = y
         return y
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         params = self.params
         if params:
-            return self.spec.backward(self.x, self.y, grad_output, **params)
-        return self.spec.backward(self.x, self.y, grad_output)
+            return self.rule_backward(self.x, self.y, grad_output, **params)
+        return self.rule_backward(self.x, self.y, grad_output)
 
     @property
     def name(self) -> str:

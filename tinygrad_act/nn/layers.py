@@ -36,8 +36,9 @@ class Sequential(Module):
             setattr(self, name, module)
 
     def forward(self, x: Any) -> Any:
-        for module in self.children():
-            x = module(x)
+        for value in self.__dict__.values():  # self.children(), without a generator per call
+            if isinstance(value, Module):
+                x = value(x)
         return x
 
     def append(self, module: Module) -> Sequential:
