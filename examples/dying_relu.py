@@ -19,9 +19,9 @@ from pathlib import Path
 import tinygrad_act as ta
 from tinygrad_act import Tensor, nn
 from tinygrad_act.data import datasets
+from tinygrad_act.device import blas_threads
 from tinygrad_act.diagnostics import DeadUnits
 from tinygrad_act.experiments import born_dead, dying_relu
-from tinygrad_act.experiments.common import blas_threads
 from tinygrad_act.experiments.protocol import as_text
 
 

@@ -21,9 +21,9 @@ import tinygrad_act as ta
 import tinygrad_act.functional as F
 from tinygrad_act import Tensor, nn
 from tinygrad_act.data import datasets
+from tinygrad_act.device import blas_threads
 from tinygrad_act.diagnostics import GradientFlow
 from tinygrad_act.experiments import vanishing
-from tinygrad_act.experiments.common import blas_threads
 from tinygrad_act.experiments.protocol import as_text
 
 

@@ -21,7 +21,16 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .device import accelerator, backends, cuda, device, get_default_device, set_default_device
+from .device import (
+    accelerator,
+    backends,
+    cuda,
+    device,
+    get_default_device,
+    get_num_threads,
+    set_default_device,
+    set_num_threads,
+)
 from .dtypes import default_dtype, get_default_dtype, set_default_dtype
 from .functions import FUNCTIONS as _FUNCTIONS
 from .functions import is_tensor
@@ -29,8 +38,7 @@ from .gradcheck import GradcheckError, gradcheck
 from .rng import manual_seed
 from .serialization import CheckpointError, load, save
 from .tensor import Tensor, ValuesAndIndices, cat, stack, where
-
-__version__ = "0.1.0"
+from .version import __version__ as __version__
 
 # PyTorch's dtype names, usable wherever a dtype is (`dtype=ta.float64`, `x.to(ta.long)`).
 float32 = float = _np.dtype(_np.float32)  # noqa: A001
@@ -51,9 +59,9 @@ __all__ = [
     "CheckpointError", "GradcheckError", "Tensor", "ValuesAndIndices", "accelerator", "activations", "arange", "backends", "bool", "cat",
     "concat", "cuda", "data", "default_dtype", "detect_anomaly", "device", "diagnostics", "double",
     "enable_grad", "eye", "float", "float16", "float32", "float64", "from_numpy", "full", "full_like",
-    "functional", "get_default_device", "interop", "get_default_dtype", "gradcheck", "half", "int", "int8", "int16",
+    "functional", "get_default_device", "get_num_threads", "interop", "get_default_dtype", "gradcheck", "half", "int", "int8", "int16",
     "int32", "int64", "is_grad_enabled", "is_tensor", "linspace", "load", "long", "manual_seed", "nn",
     "no_grad", "ones", "ones_like", "optim", "rand", "rand_like", "randn", "randn_like", "save",
-    "set_default_device", "set_default_dtype", "set_grad_enabled", "short", "stack", "tensor", "uint8", "utils",
+    "set_default_device", "set_default_dtype", "set_grad_enabled", "set_num_threads", "short", "stack", "tensor", "uint8", "utils",
     "where", "zeros", "zeros_like", *_FUNCTIONS,
 ]

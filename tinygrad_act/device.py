@@ -3,14 +3,19 @@
     device = "cuda" if ta.cuda.is_available() else "cpu"   # "cpu": nothing else is available
     model.to(device); x = x.to(device)                      # no-ops on the CPU
 
-Any other device (cuda, mps, ...) is an error that says so, rather than a silent CPU run.
+Any other device (cuda, mps, ...) is an error that says so, rather than a silent CPU run. The CPU's
+threads are numpy's BLAS threads: `set_num_threads` and `get_num_threads` as in torch, and
+`blas_threads(n)` for a block.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
 
 _KNOWN_TYPES = ("cpu", "cuda", "mps", "xpu", "xla", "meta", "hip", "vulkan", "mtia")
 
@@ -147,3 +152,31 @@ def set_default_device(value: Any) -> None:
 def get_default_device() -> device:
     """The default device: always the CPU."""
     return CPU
+
+
+def set_num_threads(threads: int) -> None:
+    """Let numpy's BLAS (matrix products) use `threads` threads from now on, as torch.set_num_threads."""
+    if threads < 1:
+        raise ValueError(f"set_num_threads: expected a positive number of threads, got {threads}")
+    threadpool_limits(limits=threads, user_api="blas")
+
+
+def get_num_threads() -> int:
+    """The number of threads numpy's BLAS uses, as torch.get_num_threads (1 without a threaded BLAS)."""
+    return max((pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"), default=1)
+
+
+@contextlib.contextmanager
+def blas_threads(threads: int | None) -> Iterator[None]:
+    """Limit numpy's BLAS to `threads` threads inside the block (None: leave it alone).
+
+    The experiments' matrices gain little from a second thread, a BLAS thread waiting for a busy core
+    makes them many times slower, and a float32 matmul split between threads rounds differently, so
+    the same seed gives the same numbers only at the same thread count. The CLI uses one by default.
+    """
+    if threads is None:
+        yield
+        return
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield
+

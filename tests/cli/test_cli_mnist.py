@@ -13,7 +13,7 @@ import pytest
 from tinygrad_act.cli import main
 from tinygrad_act.data.datasets import FASHION_MNIST_DEBIAN_FOLDER
 from tinygrad_act.experiments import mnist
-from tinygrad_act.experiments.common import OPTIMIZERS, blas_threads
+from tinygrad_act.optim import OPTIMIZERS
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 EPOCH_LINE = re.compile(
@@ -82,19 +82,6 @@ def test_constant_schedule_trains_differently_from_the_cosine_default():
 def test_settings_reject_an_unknown_schedule():
     with pytest.raises(ValueError, match="Settings.schedule: must be one of cosine, constant, got 'linear'"):
         mnist.Settings(schedule="linear")
-
-
-def test_blas_threads_limits_blas_inside_the_block_only():
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-
-    def blas_thread_counts() -> list[int]:
-        return [pool["num_threads"] for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"]
-
-    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
-        before = blas_thread_counts()
-        with blas_threads(1):
-            assert blas_thread_counts() == [1] * len(before)
-        assert blas_thread_counts() == before
 
 
 @pytest.mark.skipif(not FASHION_MNIST_DEBIAN_FOLDER.is_dir(),

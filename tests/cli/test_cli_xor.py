@@ -14,7 +14,7 @@ import pytest
 from tinygrad_act.cli import main
 from tinygrad_act.data.datasets import xor as xor_data
 from tinygrad_act.experiments import xor
-from tinygrad_act.experiments.common import OPTIMIZERS, make_optimizer
+from tinygrad_act.optim import OPTIMIZERS
 
 SOLVING_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu")
 # Each run of the full 1000 default steps takes about 0.1 s; five seeds show a majority.
@@ -133,8 +133,3 @@ def test_unknown_optimizer_exits_with_status_2_listing_the_valid_names(capsys):
 def test_optimizer_names_are_case_insensitive(capsys):
     output = _run(["xor", "--optimizer", "SGD", "--lr", "0.5", "--steps", "50"], capsys)
     assert "50 steps of sgd" in output
-
-
-def test_make_optimizer_rejects_an_unknown_name_listing_the_valid_ones():
-    with pytest.raises(ValueError, match="unknown optimizer 'lbfgs'; valid names: sgd, adam, adamw, rmsprop, adagrad"):
-        make_optimizer("lbfgs", [], lr=0.1)

@@ -98,3 +98,12 @@ def test_mnist1d_is_as_hard_as_published_logistic_regression_32_and_an_mlp_68_pe
     # Greydanus 2020, table 1: logistic regression 32%, MLP 68% (two hidden layers of 100).
     assert abs(mnist1d_test_accuracy([], epochs=30) - 0.32) < 0.05
     assert abs(mnist1d_test_accuracy([100, 100], epochs=40) - 0.68) < 0.05
+
+
+@pytest.mark.parametrize(("name", "train_size", "test_size"), [("mnist", 1000, 500), ("digits", 1000, 360),
+                                                              ("mnist1d", 1000, 500)])
+def test_train_and_test_subsets_are_small_and_need_no_network(no_network, name, train_size, test_size):
+    (train_x, train_y), (test_x, test_y) = datasets.train_and_test(name, subset=True)
+    assert len(train_x) == len(train_y) == train_size and len(test_x) == len(test_y) == test_size
+    full_train, _ = datasets.train_and_test(name) if name != "mnist" else (datasets.mnist_subset(), None)
+    np.testing.assert_array_equal(train_x, full_train[0][:train_size])

@@ -444,3 +444,15 @@ def test_detect_anomaly_as_a_decorator_checks_only_inside_the_function() -> None
     with pytest.raises(RuntimeError, match="forward of div produced 3 NaN"):
         ratio(zeros, zeros)
     assert np.isnan((zeros / zeros).numpy()).all()
+
+
+def test_layer_inputs_outputs_gives_each_activation_layers_pre_activation_and_output(rng) -> None:
+    model = nn.MLP([4, 6, 5, 2], activation="tanh")
+    inputs = rng.standard_normal((7, 4)).astype(np.float32)
+    records = diagnostics.layer_inputs_outputs(model, inputs)
+    assert [(z.shape, y.shape) for z, y in records] == [((7, 6), (7, 6)), ((7, 5), (7, 5))]
+    for z, y in records:
+        np.testing.assert_allclose(y, np.tanh(z), rtol=1e-6)
+    first_linear = model.linears()[0]
+    np.testing.assert_allclose(records[0][0], inputs @ first_linear.weight.data.T + first_linear.bias.data, rtol=1e-5)
+    assert not any(module._forward_hooks for module in model.modules())  # the hooks are gone

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from tinygrad_act.cli import main
@@ -108,14 +106,6 @@ def born() -> dict[tuple[int, int], born_dead.BornDeadEstimate]:
     return {(e.width, e.depth): e for e in estimates}
 
 
-def test_wilson_interval_matches_the_formula():
-    low, high = born_dead.wilson_interval(0, 10)
-    assert low == 0.0 and high == pytest.approx(0.27753, abs=1e-5)
-    assert born_dead.wilson_interval(10, 10) == pytest.approx((0.72247, 1.0), abs=1e-5)
-    low, high = born_dead.wilson_interval(5, 10)
-    assert (low, high) == pytest.approx((0.23659, 0.76341), abs=1e-5)
-
-
 def test_interval_contains_every_estimate(born):
     for estimate in born.values():
         low, high = estimate.interval
@@ -156,13 +146,6 @@ def test_simulation_is_deterministic_with_the_seed():
     assert [e.dead for e in first] != [e.dead for e in other]
 
 
-def test_grid_covers_the_domain_corners():
-    grid = born_dead.input_grid(2, 5)
-    assert grid.shape == (25, 2)
-    bound = math.sqrt(3.0)
-    assert {tuple(point) for point in grid} >= {(-bound, -bound), (-bound, bound), (bound, -bound), (bound, bound)}
-
-
 def test_single_unit_nets_die_at_the_exact_rate():
     # one unit, one input: off on [-a, a] iff b <= -a|w|, probability atan(1/a)/pi = 1/6 for a = sqrt(3)
     estimate = born_dead.run(born_dead.Settings(widths=(1,), max_depth=1, input_dims=(1,), nets=3000)).runs[0]
@@ -170,13 +153,6 @@ def test_single_unit_nets_die_at_the_exact_rate():
     exact = born_dead.exact_depth_one(1)
     assert exact == pytest.approx(1 / 6)
     assert low <= exact <= high
-
-
-def test_constant_nets_stay_constant_at_every_greater_depth():
-    constant = born_dead.constant_by_depth(born_dead.input_grid(1, 11), width=2, max_depth=12, nets=400,
-                                           rng=np.random.default_rng(0))
-    assert constant.shape == (12, 400)
-    assert np.all(constant[1:] >= constant[:-1])
 
 
 def test_born_dead_table_shows_probability_and_interval(born):

@@ -387,3 +387,15 @@ def test_scheduler_state_dict_resumes_the_schedule():
     assert resumed.last_epoch == 5
     assert resumed.get_last_lr() == scheduler.get_last_lr()
     assert resumed.optimizer.param_groups[0]["lr"] == scheduler.get_last_lr()[0]
+
+
+def test_by_name_makes_the_named_optimizer_in_any_case_with_its_options():
+    weight = ta.Tensor(np.ones(3, np.float32), requires_grad=True)
+    optimizer = optim.by_name("SGD", [weight], lr=0.1, momentum=0.9)
+    assert type(optimizer) is optim.SGD and optimizer.param_groups[0]["momentum"] == 0.9
+    assert {name: type(optim.by_name(name, [weight], lr=0.1)) for name in optim.OPTIMIZERS} == optim.OPTIMIZERS
+
+
+def test_by_name_refuses_an_unknown_name_listing_the_valid_ones():
+    with pytest.raises(ValueError, match="unknown optimizer 'lbfgs'; valid names: sgd, adam, adamw, rmsprop, adagrad"):
+        optim.by_name("lbfgs", [], lr=0.1)

@@ -412,3 +412,13 @@ def test_the_example_without_dot_says_so_once_and_names_each_file_once(tmp_path)
 def test_a_long_chain_is_drawn_top_to_bottom_and_a_short_one_left_to_right():
     assert "rankdir=LR" in to_dot(mlp_loss([4, 8, 3], "relu")[0])
     assert "rankdir=TB" in to_dot(mlp_loss([4] + [8] * 8 + [3], "sigmoid")[0])
+
+
+def test_render_without_dot_leaves_the_dot_text_beside_and_says_where(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` program on the PATH
+    loss, model = mlp_loss([4, 8, 3], "relu")
+    with pytest.raises(RuntimeError, match=r"apt-get install graphviz.* The DOT text is in .*mlp\.dot\.$"):
+        render(loss, tmp_path / "mlp.svg", params=model)
+    assert not (tmp_path / "mlp.svg").exists()
+    dot = (tmp_path / "mlp.dot").read_text()
+    assert dot.startswith("digraph") and "linear" in dot

@@ -10,29 +10,25 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
+import runpy
 import sys
 from pathlib import Path
 
 from ..data import ChecksumError, DatasetNotFoundError, DownloadError, IdxFormatError
+from ..device import blas_threads
 from ..experiments import registered
-from ..experiments.common import blas_threads
-from . import report
-from .adapter import add_experiment_command, positive_int
+from ..report import ReportOptions, build_report
+from .adapter import add_experiment_command, add_knobs, folder, given_settings, positive_int
 
 
 def _load_user_code(target: str) -> None:
-    """Import a .py file or a module by name (where a user registers activations)."""
-    path = Path(target)
-    if path.suffix == ".py":
-        if not path.exists():
-            raise SystemExit(f"tinygrad-act: --import {target}: no such file")
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[path.stem] = module
-        spec.loader.exec_module(module)
-    else:
+    """Run a .py file, or import a module by name, where a user registers activations."""
+    if not target.endswith(".py"):
         importlib.import_module(target)
+    elif not Path(target).exists():
+        raise SystemExit(f"tinygrad-act: --import {target}: no such file")
+    else:
+        runpy.run_path(target, run_name=Path(target).stem)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,12 +45,32 @@ def build_parser() -> argparse.ArgumentParser:
         commands.setdefault(experiment.ABOUT.command_name, []).append(experiment)
     for experiments in commands.values():
         add_experiment_command(subparsers, experiments)
-    report.add_parser(subparsers)
+    _add_report_command(subparsers)
     for command in subparsers.choices.values():
         command.add_argument("--threads", type=positive_int, default=1,
                              help="BLAS threads (default 1: these small matrices gain little from more, "
                                   "and the same seed gives the same numbers)")
     return parser
+
+
+def _add_report_command(subparsers: argparse._SubParsersAction) -> None:
+    """`tinygrad-act report --out DIR [--quick]`: every experiment on one HTML page, DIR/index.html."""
+    parser = subparsers.add_parser(
+        "report", help="run every experiment and write an HTML page (DIR/index.html) with tables and figures",
+        description=f"Run every experiment ({', '.join(e.ABOUT.key for e in registered())}) and write "
+                    "DIR/index.html, a self-contained page with a section per experiment: what it shows, its "
+                    "tables and figures, the command that reproduces it and the time it took.",
+    )
+    parser.add_argument("--out", type=folder, default=Path("out/report"), metavar="DIR",
+                        help="folder for index.html and the figures (default out/report)")
+    add_knobs(parser, ReportOptions)
+    parser.set_defaults(run=_run_report)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    page = build_report(args.out, ReportOptions(**given_settings(ReportOptions, args)))
+    print(f"wrote the report to {page}")
+    return 0
 
 
 # Errors whose message already tells the user what to do (put the files here, delete the damaged one):

@@ -44,17 +44,20 @@ def _element_type(annotation: Any) -> tuple[type, bool]:
 
 
 def _converter(field: dataclasses.Field, base: type) -> Any:
+    """argparse type of a knob: the text as `base`, one of the knob's choices (any case) or in its range."""
     choices = field.metadata.get("choices")
 
     def convert(text: str) -> Any:
+        if text is argparse.SUPPRESS:  # argparse passes an absent optional positional's default through `type`
+            return text
         try:
             value = base(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"invalid {base.__name__} value: {text!r}") from None
-        if choices:  # argparse says "invalid choice" and lists them
-            return value.lower()
+        if choices and value.lower() not in choices:
+            raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose from {', '.join(choices)})")
         try:
-            return protocol.check(field, value)
+            return value.lower() if choices else protocol.check(field, value)
         except ValueError as error:
             raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -75,29 +78,13 @@ def add_knob(parser: argparse.ArgumentParser, field: dataclasses.Field, annotati
     else:
         base, several = _element_type(annotation)
         default = "" if field.default is None else f" (default {_shown(field.default)})"
-        options.update(type=_converter(field, base), help=meta["help"] + default, metavar=meta.get("metavar"))
+        choices = "{" + ",".join(meta["choices"]) + "}" if meta.get("choices") else None
+        options.update(type=_converter(field, base), help=meta["help"] + default, metavar=meta.get("metavar") or choices)
         options.update(nargs="+") if several else None
-        options.update(choices=meta["choices"]) if meta.get("choices") else None
     parser.add_argument(protocol.flag_name(field), **options)
     if meta.get("positional"):  # also as the command's optional positional argument: `reproduce NAME`
-        parser.add_argument(field.name, nargs="?", default=argparse.SUPPRESS, metavar=meta.get("metavar"),
-                            type=_one_of(options["type"], meta.get("choices")), help=f"same as {protocol.flag_name(field)}")
-
-
-def _one_of(convert: Any, choices: tuple[str, ...] | None) -> Any:
-    """`convert`, refusing values outside `choices` (argparse would check an absent optional positional's
-    placeholder default against `choices` too, so the check lives here)."""
-
-    def checked(text: str) -> Any:
-        if text is argparse.SUPPRESS:  # argparse passes the absent positional's default through `type`
-            return text
-        value = convert(text)
-        if choices and value not in choices:
-            raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose from {', '.join(choices)})")
-        return value
-
-    checked.__name__ = getattr(convert, "__name__", "value")
-    return checked
+        parser.add_argument(field.name, nargs="?", default=argparse.SUPPRESS, metavar=options.get("metavar"),
+                            type=options["type"], help=f"same as {protocol.flag_name(field)}")
 
 
 def add_knobs(parser: argparse.ArgumentParser, settings_class: type, seen: set[str] | None = None) -> list[str]:

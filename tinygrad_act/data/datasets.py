@@ -115,6 +115,19 @@ def load(
     return loaders[name](train=train, root=root, download=download)
 
 
+def train_and_test(name: str, root: str | os.PathLike | None = None, subset: bool = False, download: bool = True
+                   ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """(train images, labels), (test images, labels) of the dataset `name`, as load() returns them;
+    with `subset`, a small part for quick runs: the MNIST subset shipped with the package (no file
+    needed), or the first 1,000 training and 500 test images of the other datasets."""
+    if subset and name == "mnist":
+        return mnist_subset(train=True), mnist_subset(train=False)
+    train, test = (load(name, train=train, root=root, download=download) for train in (True, False))
+    if subset:
+        return (train[0][:1000], train[1][:1000]), (test[0][:500], test[1][:500])
+    return train, test
+
+
 def mnist_subset(train: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """A small stratified part of MNIST shipped with the package, as mnist() returns it.
 

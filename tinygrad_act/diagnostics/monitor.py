@@ -1,4 +1,5 @@
-"""The shared machinery of the diagnostics: hook handles that detach together, and per-layer records."""
+"""The shared machinery of the diagnostics: hook handles that detach together, per-layer records, and
+every activation layer's input and output on one batch."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import no_grad
 from ..nn import Activation, Module
+from ..tensor import Tensor
 
 
 def layer_name(path: str, module: Module) -> str:
@@ -67,3 +70,18 @@ class LayerFractions(Monitor):
     def fractions(self) -> dict[str, float]:
         """The value of each layer on its latest forward call (layers not yet run are left out)."""
         return {name: values[-1] for name, values in self.history.items() if values}
+
+
+def layer_inputs_outputs(model: Module, inputs: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(pre-activation, activation) of every activation layer on `inputs` (one forward, no graph)."""
+    records: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def record(layer: Module, layer_inputs: tuple, output: Tensor) -> None:
+        records.append((layer_inputs[0].data, output.data))
+
+    handles = [module.register_forward_hook(record) for module in model.modules() if isinstance(module, Activation)]
+    with no_grad():
+        model(Tensor(inputs))
+    for handle in handles:
+        handle.remove()
+    return records

@@ -21,18 +21,16 @@ b <= -a |w|, a cone of angle 2 atan(1/a) of the isotropic (w, b), so P = (atan(1
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..theory.born_dead import constant_by_depth, exact_depth_one, input_grid, wilson_interval
 from ..viz.experiment_plots import plot_born_dead
 from ..viz.tables import Table
 from .protocol import About, Result, SettingsBase, knob, seed_knob
 
-DOMAIN_BOUND = math.sqrt(3.0)
-Z_95 = 1.959963984540054  # the 97.5% quantile of the standard normal
 BORN_DEAD_DEPTHS = (1, 2, 3, 5, 10, 15, 20, 25, 30)  # the table's rows
 CHUNK = 500  # nets simulated at once: bounds the memory of the batched matmuls
 ABOUT = About("born-dead", "Born dead: constant ReLU nets at initialisation",
@@ -47,26 +45,6 @@ class Settings(SettingsBase):
     input_dims: tuple[int, ...] = knob((1, 2), "--born-dead input dimensions", at_least=1)
     nets: int = knob(2000, "--born-dead: random nets per width", quick=200, at_least=1)
     seed: int = seed_knob()
-
-
-def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion p = successes / trials:
-    (p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n); unlike p -+ z sqrt(p(1-p)/n) it stays
-    inside [0, 1] and is not of width 0 when successes is 0 or n."""
-    if trials <= 0:
-        raise ValueError(f"wilson_interval: trials must be positive, got {trials}")
-    p = successes / trials
-    denominator = 1.0 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denominator
-    half_width = z * math.sqrt(p * (1.0 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    # exact arithmetic puts p inside; the clamp keeps rounding (e.g. 4e-19 above 0 at p = 0) from moving it out
-    return min(p, max(0.0, centre - half_width)), max(p, min(1.0, centre + half_width))
-
-
-def exact_depth_one(width: int, bound: float = DOMAIN_BOUND) -> float:
-    """P(a 1-input, 1-hidden-layer ReLU net is constant on [-bound, bound]) = (atan(1/bound) / pi)^width
-    when each unit's (w, b) is an isotropic Gaussian."""
-    return (math.atan(1.0 / bound) / math.pi) ** width
 
 
 @dataclass
@@ -87,29 +65,6 @@ class BornDeadEstimate:
     def interval(self) -> tuple[float, float]:
         """The 95% Wilson interval of the probability."""
         return wilson_interval(self.dead, self.nets)
-
-
-def input_grid(input_dim: int, points_per_dim: int, bound: float = DOMAIN_BOUND) -> np.ndarray:
-    """The (points_per_dim^input_dim, input_dim) grid of [-bound, bound]^input_dim, corners included."""
-    axis = np.linspace(-bound, bound, points_per_dim)
-    mesh = np.meshgrid(*[axis] * input_dim, indexing="ij")
-    return np.stack([coordinate.ravel() for coordinate in mesh], axis=1)
-
-
-def constant_by_depth(grid: np.ndarray, width: int, max_depth: int, nets: int,
-                      rng: np.random.Generator) -> np.ndarray:
-    """Boolean (max_depth, nets): whether net n's first L hidden layers (row L-1) map every grid
-    point to the same vector, for `nets` random ReLU nets of `width` units per layer."""
-    hidden = np.broadcast_to(grid, (nets, *grid.shape))  # (nets, points, fan_in)
-    constant = np.empty((max_depth, nets), dtype=bool)
-    for layer in range(max_depth):
-        fan_in = hidden.shape[-1]
-        std = math.sqrt(2.0 / fan_in)
-        weights = rng.normal(0.0, std, size=(nets, fan_in, width))
-        biases = rng.normal(0.0, std, size=(nets, 1, width))
-        hidden = np.maximum(hidden @ weights + biases, 0.0)
-        constant[layer] = np.all(hidden == hidden[:, :1, :], axis=(1, 2))
-    return constant
 
 
 def run(settings: Settings) -> Result:
@@ -134,18 +89,14 @@ def run(settings: Settings) -> Result:
 def tables(result: Result) -> list[Table]:
     """Rows: depth (per input dimension); columns: width; cells: probability [95% interval]."""
     s, widths = result.settings, sorted(set(result.settings.widths))
-    lookup = {(e.input_dim, e.width, e.depth): e for e in result.runs}
+    cells = {(e.input_dim, e.width, e.depth): "{:.3f} [{:.3f}, {:.3f}]".format(e.probability, *e.interval)
+             for e in result.runs}
     depths = [depth for depth in BORN_DEAD_DEPTHS if depth <= s.max_depth]
-    rows = [[dim, depth, *(_cell(lookup[dim, width, depth]) for width in widths)]
+    rows = [[dim, depth, *(cells[dim, width, depth] for width in widths)]
             for dim in sorted(set(s.input_dims)) for depth in depths]
     return [Table(["input dim", "depth", *(f"width {width}" for width in widths)], rows,
                   f"P(a ReLU net is constant on [-sqrt(3), sqrt(3)]^d at init), {s.nets} random nets per "
                   "width (W, b ~ N(0, 2/fan_in)), with 95% Wilson intervals")]
-
-
-def _cell(estimate: BornDeadEstimate) -> str:
-    low, high = estimate.interval
-    return f"{estimate.probability:.3f} [{low:.3f}, {high:.3f}]"
 
 
 def figures(result: Result, folder: Path) -> dict[Path, str]:

@@ -25,11 +25,12 @@ import numpy as np
 from ..autograd import no_grad
 from ..diagnostics import DeadUnits
 from ..nn import MLP
+from ..optim import OPTIMIZERS, by_name
 from ..tensor import Tensor
 from ..train import evaluate, fit
 from ..viz.experiment_plots import plot_dying
 from ..viz.tables import Table
-from .common import OPTIMIZERS, batches, make_optimizer, mlp_name, seeded_mlp
+from .common import batches, mlp_name, seeded_mlp
 from .protocol import About, DataSettings, Result, knob
 
 ABOUT = About("dying-relu", "Dying ReLU", "dead ReLU units: what kills them, what fixes them (--born-dead: at init)")
@@ -110,7 +111,7 @@ def train_variant(variant: Variant, train: tuple[np.ndarray, np.ndarray], test: 
     after each epoch."""
     s = settings
     model = seeded_mlp(s.seed, [train[0].shape[1], *s.hidden, 10], variant.activation, bias_init=variant.bias_init)
-    opt = make_optimizer(s.optimizer, model.parameters(), lr=variant.lr)
+    opt = by_name(s.optimizer, model.parameters(), lr=variant.lr)
     loader = batches(train, s.batch_size, s.seed)
     probe_inputs = Tensor(probe)
     run = DyingRun(variant, {name: [value] for name, value in dead_fractions(model, probe_inputs).items()})

@@ -18,11 +18,11 @@ from .. import functional as F
 from ..data.datasets import xor
 from ..data.planar import PLANAR_DATASETS
 from ..nn import MLP
+from ..optim import OPTIMIZERS, by_name
 from ..rng import manual_seed
 from ..tensor import Tensor
 from ..viz.explorer import Explorer, Timeline, explore, record_values
 from ..viz.tables import Table
-from .common import OPTIMIZERS, make_optimizer
 from .protocol import About, SettingsBase, activation_knob, knob, seed_knob
 
 DATA_CHOICES = ("xor", *PLANAR_DATASETS)
@@ -74,7 +74,7 @@ def run(settings: Settings) -> Result:
     manual_seed(s.seed)
     inputs, targets = dataset(s)
     model = MLP([2, *s.hidden, 1], activation=s.activation, bias_init=None)
-    optimizer = make_optimizer(s.optimizer, model.parameters(), lr=s.lr)
+    optimizer = by_name(s.optimizer, model.parameters(), lr=s.lr)
     timeline = Timeline(model, inputs, targets, grid_size=s.grid)
     x, y = Tensor(inputs), Tensor(targets)
     for step in range(s.steps + 1):

@@ -17,7 +17,7 @@ from .. import functional as F
 from .. import nn
 from ..rng import generator, manual_seed
 from ..tensor import Tensor
-from ..viz import render, to_dot, watch
+from ..viz import render, watch
 from ..viz.tables import Number, Table
 from .protocol import About, SettingsBase, activation_knob, knob, seed_knob
 
@@ -70,16 +70,10 @@ def tables(result: Result) -> list[Table]:
 
 
 def figures(result: Result, folder: Path) -> dict[Path, str]:
-    """The drawing; without Graphviz, the DOT text beside it and a RuntimeError that says where."""
-    s, path = result.settings, Path(folder) / result.settings.out
-    drawing = dict(params=result.model, group_by_module=s.group_by_module, show_backward_order=s.show_backward_order)
-    try:
-        path = render(result.loss, path, **drawing)
-    except RuntimeError as error:
-        dot = path.with_suffix(".dot")
-        dot.parent.mkdir(parents=True, exist_ok=True)
-        dot.write_text(to_dot(result.loss, **drawing), encoding="utf-8")
-        raise RuntimeError(f"{error} The DOT text is in {dot}.") from error
+    """The drawing; without Graphviz, viz.render writes the DOT text beside it and raises saying where."""
+    s = result.settings
+    path = render(result.loss, Path(folder) / s.out, params=result.model, group_by_module=s.group_by_module,
+                  show_backward_order=s.show_backward_order)
     return {Path(path): f"the computation graph of a {s.activation} MLP with {s.depth} hidden layers "
                         f"(loss {result.loss.item():.4f})"}
 

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from ..nn import MLP
 from ..nn.init import INITIALIZERS
+from ..optim import OPTIMIZERS, by_name
 from ..optim.lr_scheduler import CosineAnnealingLR
 from ..train import History, fit
 from ..viz.tables import Table
-from .common import OPTIMIZERS, batches, make_optimizer, mlp_name, seeded_mlp
+from .common import batches, mlp_name, seeded_mlp
 from .protocol import About, DataSettings, activation_knob, knob
 
 ABOUT = About("mnist", "MNIST: training an MLP end to end", "train an MLP on MNIST / Fashion-MNIST",
@@ -62,7 +63,7 @@ def run(settings: Settings) -> Result:
     train, test = s.load_data(s.download)
     load_seconds = time.perf_counter() - start
     model = seeded_mlp(s.seed, [train[0].shape[1], *s.hidden, 10], s.activation, init=s.init)
-    opt = make_optimizer(s.optimizer, model.parameters(), lr=s.lr)
+    opt = by_name(s.optimizer, model.parameters(), lr=s.lr)
     train_loader = batches(train, s.batch_size, s.seed)
     scheduler = CosineAnnealingLR(opt, T_max=s.epochs * len(train_loader)) if s.schedule == "cosine" else None
     history = fit(model, train_loader, opt, epochs=s.epochs, val_data=batches(test), progress=s.progress,

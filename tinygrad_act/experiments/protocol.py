@@ -72,19 +72,13 @@ def knob(default: Any, text: str, *, quick: Any = dataclasses.MISSING, at_least:
     return dataclasses.field(default=default, metadata=metadata)
 
 
-def activation_name(value: str) -> str:
-    """A registered activation's name (built-in or the user's own); the error lists the valid ones."""
-    get_activation(value)
-    return value
-
-
 def activation_knob(default: str) -> Any:
     return knob(default, "a registered activation (see `tinygrad-act activations`; your own via --import)",
-                parse=activation_name)
+                parse=get_activation)
 
 
 def activations_knob(default: tuple[str, ...], text: str = "activations to compare") -> Any:
-    return knob(default, text, parse=activation_name)
+    return knob(default, text, parse=get_activation)
 
 
 def seed_knob() -> Any:
@@ -213,12 +207,5 @@ class DataSettings(SettingsBase):
                         quick=True)
 
     def load_data(self, download: bool = True) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-        """(train images, labels), (test images, labels) of the dataset; with `subset`, the MNIST
-        subset shipped with the package (other datasets: their first 1,000 training and 500 test images)."""
-        if self.subset and self.dataset == "mnist":
-            return datasets.mnist_subset(train=True), datasets.mnist_subset(train=False)
-        train, test = (datasets.load(self.dataset, train=train, root=self.root, download=download)
-                       for train in (True, False))
-        if self.subset:
-            return (train[0][:1000], train[1][:1000]), (test[0][:500], test[1][:500])
-        return train, test
+        """(train images, labels), (test images, labels): datasets.train_and_test of these knobs."""
+        return datasets.train_and_test(self.dataset, self.root, self.subset, download)

@@ -21,6 +21,7 @@ from ..nn import MLP, Activation, init
 from ..rng import manual_seed
 from ..tensor import Tensor
 from ..theory import meanfield
+from ..theory.born_dead import constant_by_depth, exact_depth_one, input_grid
 from ..viz.lab_plots import (
     plot_born_dead_rai,
     plot_glorot,
@@ -297,37 +298,18 @@ def pennington2017(small: bool, seed: int) -> CardResult:
 # ====================================================================== lu2019
 
 
-def rai_constant_by_depth(grid: np.ndarray, width: int, max_depth: int, nets: int,
-                          rng: np.random.Generator) -> np.ndarray:
-    """born_dead.constant_by_depth with the randomized asymmetric initialisation of Lu et al. (2019):
-    for each unit, one entry of (w, b), chosen at random, is drawn from Beta(2, 1) > 0 and the others
-    from N(0, s^2), with s^2 set (our choice) so that E|(w, b)|^2 equals the symmetric init's
-    (fan_in + 1) 2 / fan_in."""
-    hidden = np.broadcast_to(grid, (nets, *grid.shape))
-    constant = np.empty((max_depth, nets), dtype=bool)
-    for layer in range(max_depth):
-        fan_in = hidden.shape[-1]
-        variance = ((fan_in + 1) * 2.0 / fan_in - 0.5) / fan_in  # E[Beta(2, 1)^2] = 1/2
-        entries = rng.normal(0.0, math.sqrt(variance), size=(nets, fan_in + 1, width))
-        chosen = rng.integers(0, fan_in + 1, size=(nets, width))
-        np.put_along_axis(entries, chosen[:, None, :], rng.beta(2.0, 1.0, size=(nets, 1, width)), axis=1)
-        hidden = np.maximum(hidden @ entries[:, :fan_in] + entries[:, fan_in:], 0.0)
-        constant[layer] = np.all(hidden == hidden[:, :1, :], axis=(1, 2))
-    return constant
-
-
 def lu2019(small: bool, seed: int) -> CardResult:
     nets, widths, max_depth = (200, (2, 3), 10) if small else (2000, (2, 3, 4, 5), 30)
     symmetric = born_dead.run(born_dead.Settings(widths=widths, max_depth=max_depth, input_dims=(1,), nets=nets,
                                                  seed=seed)).runs
-    grid = born_dead.input_grid(1, 1001)
+    grid = input_grid(1, 1001)
     rows = []
     for width in widths:
         rng = np.random.default_rng((seed, width, 1, 7))
-        dead = rai_constant_by_depth(grid, width, max_depth, nets, rng).sum(axis=1)
+        dead = constant_by_depth(grid, width, max_depth, nets, rng, init="asymmetric").sum(axis=1)
         rows += [(width, estimate.depth, estimate.probability, dead[estimate.depth - 1] / nets)
                  for estimate in symmetric if estimate.width == width]
-    exact = {width: born_dead.exact_depth_one(width) for width in widths}
+    exact = {width: exact_depth_one(width) for width in widths}
     depth_one = {estimate.width: estimate.probability for estimate in symmetric if estimate.depth == 1}
     deepest = [row for row in rows if row[1] == max_depth]
     reduction = float(np.mean([1 - rai / sym for _, _, sym, rai in deepest if sym > 0]))

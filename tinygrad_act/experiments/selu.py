@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..nn import Module
+from ..diagnostics import layer_inputs_outputs
 from ..viz.experiment_plots import plot_selu
 from ..viz.tables import Table
-from .common import layer_inputs_outputs, seeded_mlp
+from .common import seeded_mlp
 from .protocol import About, DataSettings, Result, activations_knob, knob
 
 COMPARED_ACTIVATIONS = ("selu", "relu", "tanh", "sigmoid")
@@ -62,12 +62,6 @@ def standardised_inputs(settings: Settings) -> np.ndarray:
     return ((images - images.mean(axis=0)) / np.where(spread > 0, spread, 1.0)).astype(np.float32)
 
 
-def layer_statistics(model: Module, inputs: np.ndarray) -> tuple[list[float], list[float]]:
-    """The mean and std of each activation layer's output on `inputs` (one forward, no graph)."""
-    outputs = [output for _, output in layer_inputs_outputs(model, inputs)]
-    return [float(output.mean()) for output in outputs], [float(output.std()) for output in outputs]
-
-
 def run(settings: Settings) -> Result:
     """Per-layer activation statistics of MLP([784, width x depth, 10], activation, init="auto",
     zero biases) on standardised inputs, averaged over `seeds` nets (seeds seed, seed+1, ...)."""
@@ -78,9 +72,9 @@ def run(settings: Settings) -> Result:
         means, stds = [], []
         for offset in range(s.seeds):
             model = seeded_mlp(s.seed + offset, [inputs.shape[1], *[s.width] * s.depth, 10], activation)
-            layer_means, layer_stds = layer_statistics(model, inputs)
-            means.append(layer_means)
-            stds.append(layer_stds)
+            outputs = [output for _, output in layer_inputs_outputs(model, inputs)]  # one forward, no graph
+            means.append([float(output.mean()) for output in outputs])
+            stds.append([float(output.std()) for output in outputs])
         result.runs.append(LayerStats(activation, model.init, np.mean(means, axis=0).tolist(),
                                        np.mean(stds, axis=0).tolist(), s.seeds))
     return result

@@ -28,7 +28,9 @@ from typing import Any
 import numpy as np
 
 from ..autograd import no_grad
+from ..diagnostics import layer_inputs_outputs
 from ..nn import MLP, init
+from ..optim import OPTIMIZERS, by_name
 from ..rng import manual_seed
 from ..tensor import Tensor
 from ..theory import meanfield
@@ -40,7 +42,7 @@ from ..viz.lab_plots import (
     plot_phase_diagram,
 )
 from ..viz.tables import Number, Table
-from .common import OPTIMIZERS, batches, layer_inputs_outputs, make_optimizer
+from .common import batches
 from .protocol import About, DataSettings, activation_knob, activations_knob, knob
 
 __all__ = ["plot_critical_line", "plot_jacobian_spectra", "plot_layer_statistics", "plot_phase_diagram"]
@@ -138,7 +140,7 @@ def train_cell(activation: str, train: tuple[np.ndarray, np.ndarray], test: tupl
     manual_seed(seed)
     model = random_mlp(activation, [train[0].shape[1], *[width] * depth, 10], sigma_w2, sigma_b2)
     options = {"momentum": 0.9} if optimizer == "sgd" else {}
-    opt = make_optimizer(optimizer, model.parameters(), lr=lr, **options)
+    opt = by_name(optimizer, model.parameters(), lr=lr, **options)
     # a chaotic deep net can overflow its logits in the first steps: that cell simply fails to train
     with np.errstate(over="ignore", invalid="ignore"):
         fit(model, batches(train, batch_size, seed), opt, epochs=None, max_steps=steps, progress=False)

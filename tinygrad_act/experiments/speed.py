@@ -18,10 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..optim import by_name
 from ..train import Step, evaluate, fit
 from ..viz.experiment_plots import plot_speed
 from ..viz.tables import Table
-from .common import batches, make_optimizer, mlp_name, seeded_mlp
+from .common import batches, mlp_name, seeded_mlp
 from .protocol import About, DataSettings, Result, activations_knob, knob
 
 COMPARED_ACTIVATIONS = ("relu", "tanh", "sigmoid")
@@ -82,7 +83,7 @@ def race_to_target(activation: str, train: tuple[np.ndarray, np.ndarray], settin
         curve.append((step.number, evaluate(model, probe)[1]))
         return curve[-1][1] >= s.target
 
-    history = fit(model, loader, make_optimizer("sgd", model.parameters(), lr=s.lr, momentum=s.momentum),
+    history = fit(model, loader, by_name("sgd", model.parameters(), lr=s.lr, momentum=s.momentum),
                   epochs=None, progress=False, max_steps=s.budget, until=reached_target)
     steps = curve[-1][0]
     return SpeedRun(activation, s.target, steps if curve[-1][1] >= s.target else None, steps, len(loader), curve,

@@ -23,11 +23,12 @@ import numpy as np
 
 from ..diagnostics import Recorder
 from ..nn import MLP, init
+from ..optim import by_name
 from ..rng import manual_seed
 from ..train import Step, fit
 from ..viz.lab_plots import plot_death_curve, plot_ridges, plot_unit_status
 from ..viz.tables import Table
-from .common import batches, make_optimizer
+from .common import batches
 from .protocol import About, DataSettings, knob
 
 __all__ = ["plot_death_curve", "plot_ridges", "plot_unit_status"]
@@ -79,7 +80,7 @@ def train(model: MLP, data: tuple[np.ndarray, np.ndarray], steps: int, optimizer
             recorder.step()
         return False
 
-    fit(model, batches(data, batch_size, seed), make_optimizer(optimizer, model.parameters(), lr=lr), epochs=None,
+    fit(model, batches(data, batch_size, seed), by_name(optimizer, model.parameters(), lr=lr), epochs=None,
         max_steps=steps, progress=False, until=record)
     return losses
 

@@ -28,11 +28,12 @@ from ..data import DataLoader
 from ..diagnostics import GradientFlow
 from ..nn import MLP
 from ..nn.init import INITIALIZERS
+from ..optim import OPTIMIZERS, by_name
 from ..tensor import Tensor
 from ..train import Step, evaluate, fit
 from ..viz.experiment_plots import plot_gradient_norms, plot_loss_curves
 from ..viz.tables import Number, Table
-from .common import OPTIMIZERS, batches, make_optimizer, seeded_mlp
+from .common import batches, seeded_mlp
 from .protocol import About, DataSettings, activations_knob, knob
 
 COMPARED_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu")
@@ -70,17 +71,13 @@ class GradientProfile:
     @property
     def ratio(self) -> float:
         """||dL/dW_first|| / ||dL/dW_last||: about 1 when gradients flow, far below 1 when they vanish."""
-        return _ratio(self.norms)
+        return self.norms[0] / self.norms[-1] if self.norms[-1] else math.nan
 
     @property
     def signal_ratio(self) -> float:
         """||dL/dz_first|| / ||dL/dz_last||: how much the backward signal grew (> 1) or shrank (< 1)
         on its way from the output to the first layer."""
-        return _ratio(self.signal_norms)
-
-
-def _ratio(norms: list[float]) -> float:
-    return norms[0] / norms[-1] if norms[-1] else math.nan
+        return self.signal_norms[0] / self.signal_norms[-1] if self.signal_norms[-1] else math.nan
 
 
 @dataclass
@@ -165,7 +162,7 @@ def train(model: MLP, train_loader: DataLoader, test_loader: DataLoader, setting
         losses.append(step.loss)
         return not math.isfinite(step.loss)
 
-    fit(model, train_loader, make_optimizer(settings.optimizer, model.parameters(), lr=settings.lr), epochs=None,
+    fit(model, train_loader, by_name(settings.optimizer, model.parameters(), lr=settings.lr), epochs=None,
         progress=False, max_steps=settings.steps, until=diverged, max_grad_norm=clip)
     accuracy = evaluate(model, test_loader)[1] if math.isfinite(losses[-1]) else math.nan
     return TrainingRun(model.activation, clip, losses, accuracy)

@@ -16,10 +16,11 @@ import numpy as np
 from .. import functional as F
 from ..autograd import no_grad
 from ..data.datasets import xor
+from ..optim import OPTIMIZERS, by_name
 from ..tensor import Tensor
 from ..train import fit
 from ..viz.tables import Table
-from .common import OPTIMIZERS, make_optimizer, seeded_mlp
+from .common import seeded_mlp
 from .protocol import About, Result, SettingsBase, activation_knob, activations_knob, knob
 
 COMPARED_ACTIVATIONS = ("identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu")
@@ -67,7 +68,7 @@ def train_xor(settings: Settings, activation: str, seed: int) -> XorRun:
     output logit, and report predictions and how far the hidden weights moved."""
     model = seeded_mlp(seed, [2, settings.hidden, 1], activation, bias_init=None)
     first_weights = model[0].weight.data.copy()
-    opt = make_optimizer(settings.optimizer, model.parameters(), lr=settings.lr)
+    opt = by_name(settings.optimizer, model.parameters(), lr=settings.lr)
     x, y = (Tensor(array) for array in xor())
     fit(model, itertools.repeat((x, y), settings.steps), opt, F.binary_cross_entropy_with_logits, progress=False)
     with no_grad():

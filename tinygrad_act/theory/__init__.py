@@ -1,4 +1,5 @@
-"""Theory that predicts what the experiments measure: mean-field signal propagation (theory.meanfield)."""
+"""Theory that predicts what the experiments measure: mean-field signal propagation (theory.meanfield)
+and the probability that a ReLU net is born dead (theory.born_dead)."""
 
 from .meanfield import (
     MeanField,

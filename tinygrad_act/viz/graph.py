@@ -426,28 +426,34 @@ def draw_graph(root: Tensor, params: dict[str, Tensor] | Module | None = None, s
 def render(graph: Any, path: str | Path, format: str | None = None, **options: Any) -> Path:  # noqa: A002
     """Write a picture of `graph` (a Tensor, drawn with `options` as in draw_graph, or a Digraph)
     to `path`; the format comes from the extension unless given. ".dot"/".gv" write the DOT text
-    and need no Graphviz; other formats (svg, png, pdf) raise RuntimeError saying how to install
-    Graphviz when the `dot` program or the Python package is missing. Returns the path."""
+    and need no Graphviz. Other formats (svg, png, pdf) need the `dot` program and the Python
+    package: without them the DOT text goes beside `path` (.dot) and RuntimeError says how to
+    install Graphviz and where the text is. Returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     format = (format or path.suffix.lstrip(".")).lower()  # noqa: A001
     if not format:
         raise ValueError(f"render: cannot tell the format of {str(path)!r}; add an extension or pass format=")
-    if isinstance(graph, Tensor):
-        if format in _TEXT_FORMATS:
-            path.write_text(to_dot(graph, **options), encoding="utf-8")
-            return path
-        graph = draw_graph(graph, **options)
-    elif options:
+    if not isinstance(graph, Tensor) and options:
         raise TypeError(f"render: drawing options {sorted(options)} apply only when drawing a Tensor")
     if format in _TEXT_FORMATS:
-        path.write_text(graph.source, encoding="utf-8")
+        path.write_text(to_dot(graph, **options) if isinstance(graph, Tensor) else graph.source, encoding="utf-8")
         return path
+    try:
+        path.write_bytes(_picture(graph, format, options))
+    except RuntimeError as error:
+        dot = render(graph, path.with_suffix(".dot"), **options)
+        raise RuntimeError(f"{error} The DOT text is in {dot}.") from None
+    return path
+
+
+def _picture(graph: Any, format: str, options: dict[str, Any]) -> bytes:  # noqa: A002
+    """The picture's bytes from Graphviz; RuntimeError saying how to install it when it is missing."""
+    if isinstance(graph, Tensor):
+        graph = draw_graph(graph, **options)
     import graphviz
 
     try:
-        picture = graph.pipe(format=format)
+        return graph.pipe(format=format)
     except graphviz.ExecutableNotFound:
         raise RuntimeError(INSTALL_MESSAGE) from None
-    path.write_bytes(picture)
-    return path
