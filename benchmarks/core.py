@@ -1,14 +1,14 @@
 """Speed of the autograd core against the same computation hand-written in numpy (and PyTorch).
 
-Four figures, each a ratio of medians measured in one run at one BLAS thread, implementations
-interleaved in rounds:
+Four figures, each measured in one run at one BLAS thread, implementations interleaved in rounds;
+a ratio is the median over rounds of the two times in the same round (timing.Rounds):
   1. one training step of a 784-256-256-10 ReLU MLP on a batch of 128 (float32), and of a
      784-128-10 MLP on a batch of 64: forward, softmax cross-entropy, backward, SGD update;
   2. per-op overhead: a chain of 100 small elementwise ops (add, mul, tanh, relu) on a (4, 2) tensor,
      forward + backward;
   3. XOR: a 2-4-1 tanh/sigmoid MLP trained for 2000 full-batch SGD steps.
 
-    python benchmarks/core.py [--rounds 9]
+    python benchmarks/core.py [--rounds 15]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import argparse
 
 import numpy as np
 from handwritten import mlp_loss_and_gradients
-from timing import interleaved, one_thread, torch_or_none
+from timing import Rounds, interleaved, one_thread, torch_or_none
 
 import tinygrad_act as ta
 import tinygrad_act.functional as F
@@ -241,25 +241,25 @@ def torch_xor(torch):
 # ------------------------------------------------------------------ report
 
 
-def report(title: str, times: dict[str, float], unit: float, unit_name: str, target: float | None) -> None:
-    base = times["numpy"]
+def report(title: str, rounds: Rounds, unit: float, unit_name: str, target: float | None) -> None:
+    """Each candidate's median time and its ratio to numpy (the median of the per-round ratios)."""
     print(f"\n{title}")
-    for name, seconds in times.items():
-        ratio = seconds / base
+    for name in rounds.samples:
+        ratio = rounds.ratio(name, "numpy")
         verdict = ""
         if name == "tinygrad_act" and target is not None:
             verdict = f"  (target <= {target:.2f}x: {'met' if ratio <= target else 'MISSED'})"
-        print(f"  {name:<28} {seconds / unit:10.1f} {unit_name}   {ratio:5.2f}x numpy{verdict}")
+        print(f"  {name:<28} {rounds.median(name) / unit:10.1f} {unit_name}   {ratio:5.2f}x numpy{verdict}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
     torch = torch_or_none()
     ta.manual_seed(0)
     with one_thread() as blas:
-        print(f"BLAS: {blas}; 1 thread; {args.rounds} interleaved rounds; medians")
+        print(f"BLAS: {blas}; 1 thread; {args.rounds} interleaved rounds; median times, median per-round ratios")
         for (sizes, batch), target in MLP_CASES.items():
             x, y, layers = mlp_case(sizes, batch)
             numpy_layers = [(w.copy(), b.copy()) for w, b in layers]
@@ -270,23 +270,23 @@ def main() -> None:
             }
             if torch:
                 candidates["pytorch"] = torch_mlp(torch, x, y, layers)
-            times = interleaved(candidates, rounds=args.rounds, repeat=20)
+            rounds = interleaved(candidates, rounds=args.rounds, repeat=20)
             name = "-".join(map(str, sizes))
-            report(f"1. MLP {name} ReLU, batch {batch}, one SGD step", times, 1e-3, "ms", target)
+            report(f"1. MLP {name} ReLU, batch {batch}, one SGD step", rounds, 1e-3, "ms", target)
 
         small = np.random.default_rng(1).standard_normal((4, 2)).astype(np.float32)
         candidates = {"numpy": lambda: numpy_chain(small),
                       "tinygrad_act": autograd_chain(Tensor(small, requires_grad=True))}
         if torch:
             candidates["pytorch"] = autograd_chain(torch.tensor(small, requires_grad=True))
-        times = interleaved(candidates, rounds=args.rounds, repeat=100)
-        report(f"2. chain of {CHAIN} elementwise ops on (4, 2), forward + backward", times, 1e-6, "us", 2.5)
+        rounds = interleaved(candidates, rounds=args.rounds, repeat=100)
+        report(f"2. chain of {CHAIN} elementwise ops on (4, 2), forward + backward", rounds, 1e-6, "us", 2.5)
 
         candidates = {"numpy": numpy_xor, "tinygrad_act": ours_xor}
         if torch:
             candidates["pytorch"] = torch_xor(torch)
-        times = interleaved(candidates, rounds=max(3, args.rounds // 3), repeat=1)
-        report(f"3. XOR 2-4-1 tanh/sigmoid, {XOR_STEPS} SGD steps", times, 1e-3, "ms", 3.0)
+        rounds = interleaved(candidates, rounds=max(3, args.rounds // 3), repeat=1)
+        report(f"3. XOR 2-4-1 tanh/sigmoid, {XOR_STEPS} SGD steps", rounds, 1e-3, "ms", 3.0)
 
 
 if __name__ == "__main__":

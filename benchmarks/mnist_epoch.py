@@ -4,7 +4,7 @@ The epoch: 60,000 images in 469 shuffled batches of 128, a 784-256-256-10 ReLU M
 cross-entropy, Adam (lr 1e-3, PyTorch's update). Every implementation starts from the same weights
 and visits the batches in the same order (each draws its permutation per epoch from its own
 generator with the same seed, as our DataLoader does). Timed at one BLAS thread, implementations
-interleaved over rounds, one epoch per round; medians and their ratio to the numpy loop.
+interleaved over rounds, one epoch per round; median times, and the median of each round's ratio to the numpy loop.
 
   ours, train.fit       nn.MLP + optim.Adam + DataLoader, train.fit(progress=False) (which also
                         tallies loss and accuracy per batch)
@@ -185,7 +185,7 @@ def main() -> None:
     torch = torch_or_none()
     with one_thread() as blas:
         print(f"{source}: {len(images)} images, {math.ceil(len(images) / BATCH)} batches of {BATCH}; "
-              f"BLAS: {blas}; 1 thread; {args.rounds} interleaved rounds of one epoch; medians")
+              f"BLAS: {blas}; 1 thread; {args.rounds} interleaved rounds of one epoch; median times, median per-round ratios")
         candidates = {
             "numpy": numpy_loop(images, labels),
             "ours, plain loop": ours_loop(images, labels),
@@ -193,11 +193,10 @@ def main() -> None:
         }
         if torch is not None:
             candidates["pytorch"] = torch_loop(torch, images, labels)
-        times = interleaved(candidates, rounds=args.rounds, repeat=1)
-        base = times["numpy"]
+        rounds = interleaved(candidates, rounds=args.rounds, repeat=1)
         print(f"\n{'':<18} {'s/epoch':>8} {'ms/step':>8} {'x numpy':>8}")
-        for name, seconds in times.items():
-            ratio = seconds / base
+        for name in candidates:
+            seconds, ratio = rounds.median(name), rounds.ratio(name, "numpy")
             verdict = f"  (target <= {TARGET:.2f}x: {'met' if ratio <= TARGET else 'MISSED'})" \
                 if name.startswith("ours") else ""
             print(f"{name:<18} {seconds:8.3f} {1000 * seconds / math.ceil(len(images) / BATCH):8.2f} "

@@ -1,8 +1,9 @@
 """Timing helpers shared by the benchmarks: one BLAS thread, interleaved rounds, medians.
 
-This machine's multi-threaded BLAS speed drifts in phases, so every benchmark pins BLAS/OpenMP to one
-thread (threadpoolctl) and times the implementations in alternating rounds; a ratio is the median of
-one implementation over the median of the other, measured in the same run.
+This machine's speed drifts in phases, so every benchmark pins BLAS/OpenMP to one thread
+(threadpoolctl) and times the implementations in alternating rounds. A time is the median over
+rounds; a ratio is the median over rounds of the two implementations' times in the same round, so a
+slow phase that slows both cancels out.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import contextlib
 import statistics
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 
 @contextlib.contextmanager
@@ -24,12 +26,25 @@ def one_thread() -> Iterator[str]:
         yield ", ".join(blas) or "unknown BLAS"
 
 
-def interleaved(candidates: dict[str, Callable[[], object]], rounds: int, repeat: int) -> dict[str, float]:
-    """Median seconds per call of each candidate, timing them in alternating rounds.
+@dataclass
+class Rounds:
+    """Seconds per call of each candidate, one value per round."""
 
-    Each round calls every candidate `repeat` times in a row (after one warm-up call) and records the
-    mean; the result is the median over rounds, which shrugs off a round that hit a slow phase.
-    """
+    samples: dict[str, list[float]]
+
+    def median(self, name: str) -> float:
+        """The median seconds per call of `name` over the rounds."""
+        return statistics.median(self.samples[name])
+
+    def ratio(self, name: str, base: str) -> float:
+        """The median over rounds of name's time divided by base's time in the same round."""
+        return statistics.median(ours / theirs for ours, theirs in zip(self.samples[name], self.samples[base]))
+
+
+def interleaved(candidates: dict[str, Callable[[], object]], rounds: int, repeat: int) -> Rounds:
+    """Time the candidates in alternating rounds: each round calls every candidate `repeat` times in
+    a row (after one warm-up call) and records the mean, in forward order one round and reverse the
+    next."""
     samples: dict[str, list[float]] = {name: [] for name in candidates}
     for fn in candidates.values():
         fn()
@@ -42,7 +57,7 @@ def interleaved(candidates: dict[str, Callable[[], object]], rounds: int, repeat
             for _ in range(repeat):
                 fn()
             samples[name].append((time.perf_counter() - start) / repeat)
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return Rounds(samples)
 
 
 def torch_or_none():

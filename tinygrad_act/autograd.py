@@ -32,7 +32,9 @@ Gradients = np.ndarray | tuple[np.ndarray | None, ...]
 
 _grad_enabled = True
 _sequence = itertools.count()
-_scope: Any = None  # the nn.Module whose forward is running, recorded on each node for pictures
+# The nn.Module whose forward is running, recorded on each node for pictures: nn.Module.__call__
+# sets it around forward (a plain assignment: a context manager would cost more than a small op).
+scope: Any = None
 _detect_anomaly = False
 _tensor_type: Any = None  # the Tensor class (set by tensor.py, which builds on this module)
 _forward_observers: tuple = ()  # called as observe(node, output) for every recorded node
@@ -211,21 +213,6 @@ def register_tensor_type(tensor_type: type) -> None:
     _tensor_type = tensor_type
 
 
-def enter_scope(module: Any) -> Any:
-    """Make `module` the scope recorded on new nodes (so a graph drawing can group them by layer);
-    returns the previous scope for `exit_scope`. nn.Module.__call__ brackets forward with these
-    (two plain calls: a context manager would cost more than a small op)."""
-    global _scope
-    previous, _scope = _scope, module
-    return previous
-
-
-def exit_scope(previous: Any) -> None:
-    """Restore the scope that `enter_scope` returned."""
-    global _scope
-    _scope = previous
-
-
 def mark_modified(array: np.ndarray) -> None:
     """Record that `array` was just written in place (by `x.add_()`, `x -= ...`, `x.zero_()`, ...).
 
@@ -313,7 +300,7 @@ def apply(function_class: type[Function], *args: Any, **params: Any) -> Any:
         node.sequence = next(_sequence)
         node.shape = data.shape
         node.dtype = data.dtype
-        node.scope = _scope
+        node.scope = scope
         out.grad_fn = node
         out.requires_grad = True
         if _forward_observers:
@@ -348,18 +335,19 @@ def backward(root: Any, grad_output: np.ndarray, retain_graph: bool) -> dict[Any
 
 def _propagate(root: Any, grad_output: np.ndarray, retain_graph: bool) -> dict[Any, np.ndarray]:
     leaf_grads: dict = {}
-    node = root.grad_fn
+    node, grad = root.grad_fn, grad_output
     if node is None:
         leaf_grads[root] = grad_output
         return leaf_grads
-    pending = {node: grad_output}
-    heap = [(-node.sequence, node)]
+    # The nodes waiting to run, each with the sum of the gradients that reached it so far: the one
+    # with the highest sequence number runs next. While a single node waits (a chain, the common
+    # case) it is held in `held`; from two on they go to the heap, which orders them.
+    pending: dict = {}
+    heap: list = []
     # Names bound once: this loop runs once per op of the graph.
     heappop, heappush, function_type = heapq.heappop, heapq.heappush, Function
     last_modification, anomaly = _last_modification, _detect_anomaly
-    while heap:
-        node = heappop(heap)[1]
-        grad = pending.pop(node)
+    while True:
         if node.released:
             raise RuntimeError(
                 f"backward through {node.name} a second time: its saved values were freed by "
@@ -378,15 +366,24 @@ def _propagate(root: Any, grad_output: np.ndarray, retain_graph: bool) -> dict[A
         if not retain_graph and node.__dict__:  # drop what forward saved; the structure stays for drawing
             node.__dict__.clear()
             node.released = True  # a node that saved nothing can run again, as in PyTorch
+        held = held_grad = None
         for parent, input_grad in zip(node.parents, input_grads):
             if parent is None or input_grad is None:
                 continue
             if isinstance(parent, function_type):
                 if input_grad.shape != parent.shape:
                     input_grad = sum_to_shape(input_grad, parent.shape)
-                if parent in pending:
+                if parent is held:
+                    held_grad = held_grad + input_grad
+                elif parent in pending:
                     pending[parent] = pending[parent] + input_grad
+                elif held is None and not heap:
+                    held, held_grad = parent, input_grad
                 else:
+                    if held is not None:  # a second node waits: both go to the heap
+                        pending[held] = held_grad
+                        heappush(heap, (-held.sequence, held))
+                        held = None
                     pending[parent] = input_grad
                     heappush(heap, (-parent.sequence, parent))
             else:
@@ -396,4 +393,10 @@ def _propagate(root: Any, grad_output: np.ndarray, retain_graph: bool) -> dict[A
                     leaf_grads[parent] = leaf_grads[parent] + input_grad
                 else:
                     leaf_grads[parent] = input_grad
-    return leaf_grads
+        if held is not None:
+            node, grad = held, held_grad
+        elif heap:
+            node = heappop(heap)[1]
+            grad = pending.pop(node)
+        else:
+            return leaf_grads

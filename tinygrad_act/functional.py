@@ -40,13 +40,6 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     The input must be floating point like the weight (PyTorch raises "mat1 and mat2 must have the
     same dtype"): integer pixels or labels fed to a layer are a bug, not something to cast silently.
     """
-    if input.data.dtype.kind != "f" and weight.data.dtype.kind == "f":
-        raise RuntimeError(
-            f"Linear: input of dtype {input.dtype} cannot be multiplied by a weight of dtype {weight.dtype}; "
-            "convert the input with .float() (or .to(weight.dtype))"
-        )
-    if bias is None:
-        return apply(fused.Linear, input, weight)
     return apply(fused.Linear, input, weight, bias)
 
 
@@ -64,9 +57,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:  # 
 
 def _class_dim(name: str, input: Tensor) -> int:  # noqa: A002
     """PyTorch's layout: classes along dim 0 of a 1-d input (C,), along dim 1 of (N, C, d1, ...)."""
-    if input.ndim == 0:
+    ndim = input.data.ndim
+    if ndim == 0:
         raise ValueError(f"{name}: input must have a class dimension, got a 0-d tensor")
-    return 0 if input.ndim == 1 else 1
+    return 0 if ndim == 1 else 1
 
 
 def _picked_targets(target: Any, name: str, input: Tensor, class_dim: int, ignore_index: int,  # noqa: A002
@@ -96,7 +90,7 @@ def _picked_targets(target: Any, name: str, input: Tensor, class_dim: int, ignor
     if array.size == 0 or np.maximum.reduce(unsigned, axis=None) < classes:  # the common case
         # every target is a class, so none is ignore_index unless it is a class too
         ignored = ignore_index if 0 <= ignore_index < classes else None
-        return fused.PickedTargets(array, class_weight, ignored, input.dtype)
+        return fused.PickedTargets(array, class_weight, ignored, input.data.dtype)
     out_of_range = ((array < 0) | (array >= classes)) & (array != ignore_index)
     if out_of_range.any():
         raise IndexError(f"{name}: target {array[out_of_range].flat[0]} is out of range for {classes} classes "

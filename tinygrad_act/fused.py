@@ -24,6 +24,11 @@ class Linear(Function):
                 f"input has {x.shape[-1]} features (shape {x.shape}) but the weight expects "
                 f"{weight.shape[1]} (weight shape {weight.shape})"
             )
+        if x.dtype.kind != "f" and weight.dtype.kind == "f":
+            raise RuntimeError(
+                f"Linear: input of dtype {x.dtype} cannot be multiplied by a weight of dtype {weight.dtype}; "
+                "convert the input with .float() (or .to(weight.dtype))"
+            )
         out = x @ weight.T
         if bias is not None:
             out += bias
@@ -34,10 +39,13 @@ class Linear(Function):
         needs = self.needs_input_grad
         needs_x, needs_weight, needs_bias = needs[0], needs[1], len(needs) == 3 and needs[2]
         x = self.x
-        grad_2d = grad_output.reshape(-1, grad_output.shape[-1])
+        if grad_output.ndim != 2:  # a batch of sequences (N, L, features): the rows of every sample
+            grad_2d, x = grad_output.reshape(-1, grad_output.shape[-1]), x.reshape(-1, x.shape[-1])
+        else:
+            grad_2d = grad_output
         return (
             grad_output @ self.weight if needs_x else None,
-            grad_2d.T @ x.reshape(-1, x.shape[-1]) if needs_weight else None,
+            grad_2d.T @ x if needs_weight else None,
             np.add.reduce(grad_2d, axis=0) if needs_bias else None,
         )
 
@@ -227,7 +235,7 @@ class MeanOf(LossMean):
     def forward(self, *inputs: Any, kernel: type[Function], denominator: float | None = None,
                 **params: Any) -> np.ndarray:
         self.kernel = kernel()
-        self.kernel_name = self.kernel.name
+        self.kernel_name = kernel.__name__.lower()  # Function.name, without a property call per step
         losses = self.kernel.forward(*inputs, **params)
         return super().forward(losses, losses.size if denominator is None else denominator)
 

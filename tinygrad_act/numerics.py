@@ -15,19 +15,15 @@ import numpy as np
 # pass their result through `zero_where`, which repairs those positions only when needed.
 
 
-def all_finite(array: np.ndarray) -> bool:
-    """No inf or nan in `array`: max and min are fast reductions (a tenth of np.isfinite().all())
-    and either is inf or nan when an element is."""
-    if array.size == 0:
-        return True
-    return bool(np.isfinite(np.maximum.reduce(array, axis=None)) and np.isfinite(np.minimum.reduce(array, axis=None)))
+def zero_where(result: np.ndarray, condition: np.ndarray) -> np.ndarray:
+    """`result` (a gradient times a mask that is 0 where `condition` holds) made exactly 0 there even
+    where the gradient was inf or nan, as PyTorch's select gives.
 
-
-def zero_where(result: np.ndarray, condition: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
-    """`result` (grad_output times a mask that is 0 where `condition` holds) made exactly 0 there
-    even when grad_output is inf or nan, as PyTorch's select gives; finite gradients pay only for
-    the check."""
-    if all_finite(grad_output):
+    inf * 0 and nan * anything are nan, so a result without nan needs nothing: one max (which
+    propagates nan) checks it, and only a result with nan is repaired (a nan where the mask is 1
+    stays, as it should).
+    """
+    if np.size(result) == 0 or not np.isnan(np.maximum.reduce(result, axis=None)):
         return result
     result = np.asarray(result)  # a 0-d product is a numpy scalar, which cannot be written into
     np.copyto(result, 0, where=condition)
@@ -66,7 +62,7 @@ def select_zero(condition: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
     if grad_output.size <= _SMALL:
         return np.where(condition, _ZEROS.get(grad_output.dtype, 0), grad_output)
     with np.errstate(invalid="ignore"):  # inf * 0, repaired by zero_where
-        return zero_where(grad_output * ~condition, condition, grad_output)
+        return zero_where(grad_output * ~condition, condition)
 
 
 def lowest_finite(x: np.ndarray) -> np.ndarray:
@@ -135,7 +131,7 @@ def log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
     shifted = shift_by_max(x, dim)
     if shifted.shape[dim] == 0:
         return shifted
-    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+    return shifted - np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True))
 
 
 def max_keepdims(x: np.ndarray, dim: int) -> np.ndarray:

@@ -411,11 +411,13 @@ class Tensor:
         # went to another leaf is copied.
         handed_out = {id(grad)}
         for leaf, leaf_grad in leaf_grads.items():
-            if leaf._hooks:
+            if leaf._hooks:  # a hook may return any array, read-only ones too
                 leaf_grad = run_hooks(leaf._hooks, leaf_grad)
+                if not leaf_grad.flags.writeable:
+                    leaf_grad = leaf_grad.copy()
             if type(leaf_grad) is not np.ndarray:  # a 0-d result of numpy arithmetic is a numpy scalar
                 leaf_grad = np.array(leaf_grad)
-            elif leaf_grad.base is not None or id(leaf_grad) in handed_out or not leaf_grad.flags.writeable:
+            elif leaf_grad.base is not None or id(leaf_grad) in handed_out:
                 leaf_grad = leaf_grad.copy()
             handed_out.add(id(leaf_grad))
             if leaf.grad is None and leaf_grad.dtype == leaf.data.dtype:  # the common case, inline

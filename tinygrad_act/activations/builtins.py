@@ -74,7 +74,7 @@ register_activation(
 
 def _hardsigmoid_backward(x, y, grad_output):
     inside = (x > -3.0) & (x < 3.0)
-    return zero_where(grad_output * inside / 6.0, ~inside, grad_output)
+    return zero_where(grad_output * inside / 6.0, ~inside)
 
 
 register_activation(
@@ -364,7 +364,7 @@ def _hardswish_backward(x, y, grad_output):
     slope += 0.5
     slope *= ~off & below_3
     slope += ~off & ~below_3
-    return zero_where(grad_output * slope, off, grad_output)
+    return zero_where(grad_output * slope, off)
 
 
 register_activation(

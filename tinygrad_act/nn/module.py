@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..autograd import enter_scope, exit_scope
+from .. import autograd
 from ..device import parse_to
 from ..tensor import Tensor
 
@@ -56,11 +56,12 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        previous_scope = enter_scope(self)
+        previous_scope = autograd.scope
+        autograd.scope = self  # the module whose forward made a node, for the graph's pictures
         try:
             output = self.forward(*args, **kwargs)
         finally:
-            exit_scope(previous_scope)
+            autograd.scope = previous_scope
         hooks = self.__dict__.get("_forward_hooks")
         if hooks:
             for hook in hooks.values():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -88,19 +88,21 @@ class Optimizer:
         raise NotImplementedError(f"{type(self).__name__} must define _update_group()")
 
     @staticmethod
-    def _gradients(group: dict[str, Any], weight_decay: float = 0.0) -> Iterator[tuple[Tensor, np.ndarray]]:
+    def _gradients(group: dict[str, Any], weight_decay: float = 0.0) -> list[tuple[Tensor, np.ndarray]]:
         """(parameter, gradient) for each parameter of `group` that has a gradient, with the L2
         penalty weight_decay * p added into a new array (`.grad` itself is never written).
 
         The gradient is always an ndarray, 0-d included: a numpy scalar would make the optimizers'
         in-place state updates (`buffer *= momentum`) rebind a local name instead of updating state.
         """
+        pairs = []  # a list, not a generator: one call per step instead of one per parameter
         for param in group["params"]:
             if param.grad is not None:
                 grad = param.grad.data
                 if weight_decay:
                     grad = grad + weight_decay * param.data
-                yield param, grad if type(grad) is np.ndarray else np.asarray(grad)
+                pairs.append((param, grad if type(grad) is np.ndarray else np.asarray(grad)))
+        return pairs
 
     # ------------------------------------------------------------ state
 
