@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..activations import ActivationSpec, get_activation, list_activations
+from ..activations import get_activation, list_activations
 from ..viz.tables import Table
-from .protocol import About, SettingsBase, knob
+from .protocol import About, Result, SettingsBase, knob
 
 ABOUT = About("activations", "Activation functions", "table of every registered activation (and a gallery with --plot)",
               out_dir=False, timed=False, report=({"plot": "activations/gallery.png"},))
@@ -23,19 +23,14 @@ class Settings(SettingsBase):
                             metavar="FILE")
 
 
-@dataclass
-class Result:
-    settings: Settings
-    specs: list[ActivationSpec]
-
-
 def run(settings: Settings) -> Result:
+    """The spec of every registered activation (the runs), in registration order."""
     return Result(settings, [get_activation(name) for name in list_activations()])
 
 
 def tables(result: Result) -> list[Table]:
-    facts = list(result.specs[0].facts_text()) if result.specs else []
-    rows = [[spec.name, *spec.facts_text().values(), spec.formula] for spec in result.specs]
+    facts = list(result.runs[0].facts_text()) if result.runs else []
+    rows = [[spec.name, *spec.facts_text().values(), spec.formula] for spec in result.runs]
     return [Table(["name", *facts, "formula"], rows, styles={0: "code", len(facts) + 1: "math"})]
 
 
@@ -45,8 +40,8 @@ def figures(result: Result, folder: Path) -> dict[Path, str]:
     from ..viz.activation_plots import plot_activations
 
     path = Path(folder) / result.settings.plot
-    plot_activations([spec.name for spec in result.specs], path=path)
-    return {path: f"the gallery of {len(result.specs)} activations (f solid, f' dashed)"}
+    plot_activations([spec.name for spec in result.runs], path=path)
+    return {path: f"the gallery of {len(result.runs)} activations (f solid, f' dashed)"}
 
 
 def notes(result: Result) -> list[str]:
