@@ -6,7 +6,8 @@ intermediate is freed by reference counting the moment nothing else holds it.
 
 Backward visits nodes in decreasing creation order (each node gets a sequence number when it is
 made, and a node's inputs always exist before it), which is a topological order; a heap gives the
-next node, so there is no recursion and no separate sort: a 100,000-op chain is one loop.
+next node when several wait (one waiting alone, as in a chain, goes next without it), so there is
+no recursion and no separate sort: a 100,000-op chain is one loop.
 
 The engine owns the graph's whole life: `apply` runs an op and records its node, `backward` runs
 the graph on plain arrays and hands each leaf its summed gradient; `Tensor` applies its own hooks
