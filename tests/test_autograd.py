@@ -420,3 +420,25 @@ def test_a_forward_observer_sees_every_recorded_node_inside_its_block_only():
     (y * 1.0).sum()
     assert [name for name, _ in seen] == ["mul", "exp"]
     assert seen[0][1] == [2.0, 4.0]
+
+
+@pytest.mark.parametrize("writer", ["optimizer step", "nn.init", "load_state_dict"])
+def test_writing_parameters_after_forward_makes_that_backward_raise_as_in_pytorch(writer) -> None:
+    torch = pytest.importorskip("torch")
+
+    def run(library, nn, optim):
+        layer = nn.Linear(2, 2)
+        loss = layer(library.ones(1, 2, requires_grad=True)).sum()
+        if writer == "optimizer step":
+            for parameter in layer.parameters():
+                parameter.grad = library.ones_like(parameter)
+            optim.SGD(layer.parameters(), lr=0.1).step()
+        elif writer == "nn.init":
+            nn.init.zeros_(layer.weight)
+        else:
+            layer.load_state_dict(layer.state_dict())
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            loss.backward()
+
+    run(ta, ta.nn, ta.optim)
+    run(torch, torch.nn, torch.optim)

@@ -214,18 +214,21 @@ def register_tensor_type(tensor_type: type) -> None:
     _tensor_type = tensor_type
 
 
-def mark_modified(array: np.ndarray) -> None:
-    """Record that `array` was just written in place (by `x.add_()`, `x -= ...`, `x.zero_()`, ...).
+def mark_modified(*arrays: np.ndarray) -> None:
+    """Record that `arrays` were just written in place (by `x.add_()`, `x -= ...`, `x.zero_()`, an
+    optimizer's step, `load_state_dict`, an `nn.init` fill, ...).
 
-    Every node recorded before now that saved `array` (or a view sharing its memory) for backward
-    would compute a wrong gradient; backward raises instead, as PyTorch's version counter does.
+    Every node recorded before now that saved one of them (or a view sharing its memory) for
+    backward would compute a wrong gradient; backward raises instead, as PyTorch's version counter
+    does.
     """
     global _last_modification
     _last_modification = stamp = next(_sequence)
     if len(_modified_arrays) > 1024:  # forget arrays that no longer exist
         for key in [key for key, (_, ref) in _modified_arrays.items() if ref() is None]:
             del _modified_arrays[key]
-    _modified_arrays[id(array)] = (stamp, weakref.ref(array))
+    for array in arrays:
+        _modified_arrays[id(array)] = (stamp, weakref.ref(array))
 
 
 def _check_not_modified(node: Function) -> None:

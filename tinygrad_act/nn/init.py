@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from ..autograd import no_grad
 from ..rng import generator
 from ..tensor import Tensor
 
@@ -64,8 +65,9 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 
 def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
-    tensor.data[...] = values
-    return tensor
+    """Write `values` into the tensor's array (Tensor.fill_ outside the graph, as torch.nn.init does)."""
+    with no_grad():
+        return tensor.fill_(values)
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:

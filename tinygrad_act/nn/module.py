@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import autograd
+from ..autograd import mark_modified
 from ..device import parse_to
 from ..tensor import Tensor
 
@@ -255,6 +256,7 @@ class Module:
             raise RuntimeError(f"load_state_dict for {type(self).__name__}: " + "; ".join(problems))
         for key, array in arrays.items():
             own[key].data[...] = array
+        mark_modified(*[own[key].data for key in arrays])
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------ display

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import enable_grad
+from ..autograd import enable_grad, mark_modified
 from ..tensor import Tensor
 
 
@@ -82,6 +82,9 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             self._update_group(group)
+        # the parameters changed in place: a graph recorded before this step cannot be backpropagated
+        mark_modified(*[param.data for group in self.param_groups for param in group["params"]
+                        if param.grad is not None])
         return loss
 
     def _update_group(self, group: dict[str, Any]) -> None:
