@@ -243,6 +243,8 @@ DIMENSION_CASES = {
     "max(2)": lambda x: x.max(2),
     "argmax(2)": lambda x: x.argmax(2),
     "var(2)": lambda x: x.var(2),
+    "softmax(2)": lambda x: x.softmax(2),
+    "log_softmax(-3)": lambda x: x.log_softmax(-3),
     "cat(dim=3)": lambda x: (ta if isinstance(x, Tensor) else torch).cat([x, x], dim=3),
     "stack(dim=4)": lambda x: (ta if isinstance(x, Tensor) else torch).stack([x, x], dim=4),
 }

@@ -128,5 +128,5 @@ def test_unbatched_class_loss_with_zero_d_target_matches_torch(name: str, reduct
 def test_zero_d_op_that_torch_refuses_raises(call: Any) -> None:
     with pytest.raises(RuntimeError):
         call(torch, torch.tensor(X, dtype=torch.float64))
-    with pytest.raises((ValueError, RuntimeError, IndexError)):
+    with pytest.raises(RuntimeError):
         call(ta, Tensor(np.array(X), dtype=np.float64))

@@ -30,6 +30,7 @@ from ..numerics import (
     zero_of,
     zero_where,
 )
+from ..shapes import normalize_dim
 from ..special import erfc
 from .registry import INF, register_activation
 
@@ -431,12 +432,14 @@ register_activation(
 )
 
 
-def _0d_as_one_element(rule: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
-    """A softmax-like rule that also takes 0-d arrays, as one element along dim 0 (or -1), as
-    PyTorch does: softmax of a 0-d tensor is 1, log_softmax 0."""
+def _along_dim(rule: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+    """A softmax-like rule along `dim`, as PyTorch takes it: a dim out of range is PyTorch's
+    IndexError, and a 0-d array is one element along dim 0 (or -1), so softmax of a 0-d tensor is
+    1, log_softmax 0."""
 
     @functools.wraps(rule)
     def rule_for_any_shape(*arrays: np.ndarray | None, dim: int) -> np.ndarray:
+        normalize_dim(dim, next(array for array in arrays if array is not None).ndim)
         if all(array is None or array.ndim for array in arrays):
             return rule(*arrays, dim=dim)
         result = rule(*(None if array is None else array.reshape(1) for array in arrays), dim=dim)
@@ -445,14 +448,14 @@ def _0d_as_one_element(rule: Callable[..., np.ndarray]) -> Callable[..., np.ndar
     return rule_for_any_shape
 
 
-@_0d_as_one_element
+@_along_dim
 def _softmax(x, dim):
     exponentials = np.exp(shift_by_max(x, dim))
     with np.errstate(invalid="ignore"):  # a row of nan (from +inf) stays nan, as in PyTorch
         return exponentials / exponentials.sum(axis=dim, keepdims=True)
 
 
-@_0d_as_one_element
+@_along_dim
 def _softmax_backward(x, y, grad_output, dim):
     return y * (grad_output - (grad_output * y).sum(axis=dim, keepdims=True))
 
@@ -468,10 +471,10 @@ register_activation(
 )
 
 
-_log_softmax = _0d_as_one_element(log_softmax)
+_log_softmax = _along_dim(log_softmax)
 
 
-@_0d_as_one_element
+@_along_dim
 def _log_softmax_backward(x, y, grad_output, dim):
     return grad_output - np.exp(y) * grad_output.sum(axis=dim, keepdims=True)
 
@@ -490,7 +493,7 @@ def _softmin(x, dim):
     return _softmax(-x, dim=dim)
 
 
-@_0d_as_one_element
+@_along_dim
 def _softmin_backward(x, y, grad_output, dim):
     # the softmax rule at -x, and the chain rule's factor -1
     return y * ((grad_output * y).sum(axis=dim, keepdims=True) - grad_output)
