@@ -12,7 +12,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "tinygrad_act"
 
 LAYERS = [  # lowest first
-    {"version", "numerics", "special", "dtypes", "device", "shapes", "rng", "autograd", "ops", "safetensors_format"},
+    {"version", "extras", "numerics", "special", "dtypes", "device", "shapes", "rng", "autograd", "ops", "safetensors_format"},
     {"tensor", "fused", "activations", "creation", "functions", "gradcheck", "serialization"},
     {"functional", "data", "optim"},
     {"nn", "theory", "train", "utils", "diagnostics", "interop"},

@@ -5,11 +5,11 @@ features (N, D) and int64 labels (N,) in 0..9."""
 from __future__ import annotations
 
 import functools
-import importlib
 import random
-from types import ModuleType
 
 import numpy as np
+
+from ..extras import require
 
 DIGITS_TRAIN_SIZE = 1437  # of 1,797: the first 80% train, the last 360 images test
 
@@ -21,7 +21,7 @@ def digits(train: bool = True) -> tuple[np.ndarray, np.ndarray]:
     The first 1,437 images are the training set and the last 360 the test set: a fixed split, not
     shuffled, so every run sees the same. Read from scikit-learn's own files, never downloaded.
     """
-    bunch = _require("sklearn.datasets").load_digits()
+    bunch = require("sklearn.datasets", "datasets", "the digits dataset").load_digits()
     images, labels = bunch.data, bunch.target
     part = slice(None, DIGITS_TRAIN_SIZE) if train else slice(DIGITS_TRAIN_SIZE, None)
     return np.divide(images[part], 16, dtype=np.float32), labels[part].astype(np.int64)
@@ -42,7 +42,7 @@ def mnist1d(train: bool = True) -> tuple[np.ndarray, np.ndarray]:
 
 @functools.lru_cache(maxsize=1)
 def _mnist1d_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    data = _require("mnist1d.data")
+    data = require("mnist1d.data", "datasets", "the MNIST-1D dataset")
     # make_dataset reseeds the global numpy and random generators: restore the caller's afterwards.
     numpy_state, python_state = np.random.get_state(), random.getstate()
     try:
@@ -52,13 +52,3 @@ def _mnist1d_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         random.setstate(python_state)
     return (dataset["x"].astype(np.float32), dataset["y"].astype(np.int64),
             dataset["x_test"].astype(np.float32), dataset["y_test"].astype(np.int64))
-
-
-def _require(module: str) -> ModuleType:
-    try:
-        return importlib.import_module(module)
-    except ImportError as error:
-        raise ImportError(
-            f"the offline datasets need the optional package {module.split('.')[0]!r}, which cannot be imported "
-            f"({error}); install it with: pip install 'tinygrad-act[datasets]'", name=module
-        ) from None

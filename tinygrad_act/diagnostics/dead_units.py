@@ -21,11 +21,17 @@ from ..nn import Activation, Module
 from .monitor import LayerFractions, activation_layers
 
 
-def dead_unit_mask(layer: Activation, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def derivative(layer: Activation, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """f'(x) elementwise, from the activation's own backward rule applied to a gradient of ones."""
+    return layer.spec.backward(x, y, np.ones_like(y), **layer.params)
+
+
+def dead_unit_mask(layer: Activation, x: np.ndarray, y: np.ndarray, slope: np.ndarray | None = None) -> np.ndarray:
     """For activation `layer` with input x and output y of shape (..., units): a boolean array of
-    shape (units,), True where f'(x) == 0 for every sample (every index of the leading dims)."""
-    derivative = layer.spec.backward(x, y, np.ones_like(y), **layer.params)
-    return np.all(derivative == 0, axis=tuple(range(derivative.ndim - 1)))
+    shape (units,), True where f'(x) == 0 for every sample (every index of the leading dims).
+    `slope` is f'(x) when the caller has it already."""
+    slope = derivative(layer, x, y) if slope is None else slope
+    return np.all(slope == 0, axis=tuple(range(slope.ndim - 1)))
 
 
 def dead_fraction(layer: Activation, x: np.ndarray, y: np.ndarray) -> float:

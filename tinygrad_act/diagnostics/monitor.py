@@ -72,16 +72,25 @@ class LayerFractions(Monitor):
         return {name: values[-1] for name, values in self.history.items() if values}
 
 
-def layer_inputs_outputs(model: Module, inputs: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(pre-activation, activation) of every activation layer on `inputs` (one forward, no graph)."""
-    records: list[tuple[np.ndarray, np.ndarray]] = []
-
-    def record(layer: Module, layer_inputs: tuple, output: Tensor) -> None:
-        records.append((layer_inputs[0].data, output.data))
-
-    handles = [module.register_forward_hook(record) for module in model.modules() if isinstance(module, Activation)]
-    with no_grad():
-        model(Tensor(inputs))
-    for handle in handles:
-        handle.remove()
+def record_layers(model: Module, inputs: Any, layers: Iterable[tuple[str, Module]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """{name: (input, output)} of each of the named `layers` that model's forward on `inputs` calls
+    (one forward, no graph; the hooks are removed even if the forward raises)."""
+    records: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    handles = []
+    for name, layer in layers:
+        def record(module: Module, layer_inputs: tuple, output: Tensor, name: str = name) -> None:
+            records[name] = (layer_inputs[0].data, output.data)
+        handles.append(layer.register_forward_hook(record))
+    try:
+        with no_grad():
+            model(inputs if isinstance(inputs, Tensor) else Tensor(inputs))
+    finally:
+        for handle in handles:
+            handle.remove()
     return records
+
+
+def layer_inputs_outputs(model: Module, inputs: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(pre-activation, activation) of every activation layer on `inputs`, in the order forward runs
+    them (one forward, no graph)."""
+    return list(record_layers(model, inputs, activation_layers(model, lambda layer: True)).values())

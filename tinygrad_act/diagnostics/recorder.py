@@ -40,15 +40,15 @@ from typing import Any
 
 import numpy as np
 
+from ..extras import require
 from ..nn import Activation, Linear, Module
 from ..tensor import Tensor
-from .dead_units import dead_unit_mask
+from .dead_units import dead_unit_mask, derivative
 from .monitor import Monitor, activation_layers, layer_name
 from .saturation import is_bounded
 
 ALIVE, SATURATED, DEAD = 0, 1, 2
-STATUS_NAMES = ("alive", "saturated", "dead")
-QUANTITIES = ("pre-activation", "activation", "activation gradient", "weight gradient")
+STATUS_NAMES = ("alive", "saturated", "dead")  # indexed by the status codes
 
 
 @dataclass(frozen=True)
@@ -107,13 +107,8 @@ def _counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return np.bincount(scaled.astype(np.intp), minlength=bins)
 
 
-def moments(values: np.ndarray) -> tuple[float, float]:
-    """(mean, std) of the finite `values`."""
-    return _moments(finite_values(values))
-
-
 def _moments(values: np.ndarray) -> tuple[float, float]:
-    """moments of finite values: a sum and a dot product, the cheapest two passes."""
+    """(mean, std) of finite values: a sum and a dot product, the cheapest two passes."""
     if not values.size:
         return math.nan, math.nan
     mean = float(values.sum(dtype=np.float64)) / values.size
@@ -185,15 +180,16 @@ class Recorder(Monitor):
             capture = self._captures[name]
             if capture.x is None:
                 continue
-            self.status[name].append(self._unit_status(layer, capture.x, capture.y))
+            status = self._unit_status(layer, capture.x, capture.y)
+            self.status[name].append(status)
             value_range = layer.spec.range_for(layer.params)
             self._add("pre-activation", name, capture.x, step)
             self._add("activation", name, capture.y, step, value_range)
             if capture.grad is not None:
                 self._add("activation gradient", name, capture.grad, step)
             if self._writer is not None:
-                self._writer.add_scalar(f"dead_fraction/{name}", self.dead_fractions()[name][-1], step)
-                self._writer.add_scalar(f"saturated_fraction/{name}", self.saturated_fractions()[name][-1], step)
+                self._writer.add_scalar(f"dead_fraction/{name}", float(np.mean(status == DEAD)), step)
+                self._writer.add_scalar(f"saturated_fraction/{name}", float(np.mean(status == SATURATED)), step)
         for name, linear in self.linears.items():
             if linear.weight.grad is not None:
                 self._add("weight gradient", name, linear.weight.grad.data, step)
@@ -202,13 +198,13 @@ class Recorder(Monitor):
 
     def _unit_status(self, layer: Activation, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """ALIVE, SATURATED or DEAD for each unit (the last dim) on this batch."""
-        dead = dead_unit_mask(layer, x, y)
+        slope = derivative(layer, x, y)
+        dead = dead_unit_mask(layer, x, y, slope)
         if not is_bounded(layer):
             return np.where(dead, DEAD, ALIVE).astype(np.int8)
-        derivative = np.abs(layer.spec.backward(x, y, np.ones_like(y), **layer.params))
         largest = layer.spec.max_derivative_for(layer.params) or 1.0
-        batch_axes = tuple(range(derivative.ndim - 1))
-        saturated = (np.mean(derivative, axis=batch_axes) < self.saturation * largest) & ~dead
+        batch_axes = tuple(range(slope.ndim - 1))
+        saturated = (np.mean(np.abs(slope), axis=batch_axes) < self.saturation * largest) & ~dead
         return np.where(dead, DEAD, np.where(saturated, SATURATED, ALIVE)).astype(np.int8)
 
     def _add(self, quantity: str, name: str, values: np.ndarray, step: int,
@@ -266,8 +262,4 @@ class Recorder(Monitor):
 
 
 def _tensorboard_writer(folder: str | Path) -> Any:
-    try:
-        from tensorboardX import SummaryWriter
-    except ImportError:
-        raise ImportError("Recorder(tensorboard=...) needs tensorboardX: pip install tensorboardX") from None
-    return SummaryWriter(str(folder))
+    return require("tensorboardX", "tensorboard", "Recorder(tensorboard=...)").SummaryWriter(str(folder))

@@ -23,15 +23,20 @@ def is_bounded(layer: Activation) -> bool:
     return layer.spec.fact("saturating", layer.params) is not False and (math.isfinite(low) or math.isfinite(high))
 
 
-def saturated_fraction(layer: Activation, y: np.ndarray, threshold: float) -> float:
-    """The share of outputs y within `threshold` of a finite bound of `layer`'s range, in [0, 1]."""
+def near_bound(layer: Activation, y: np.ndarray, threshold: float) -> np.ndarray:
+    """For each output in y: True when it lies within `threshold` of a finite bound of `layer`'s range."""
     low, high = layer.spec.range_for(layer.params)
     near = np.zeros(y.shape, dtype=bool)
     if math.isfinite(low):
         near |= y - low <= threshold
     if math.isfinite(high):
         near |= high - y <= threshold
-    return float(near.mean()) if near.size else 0.0
+    return near
+
+
+def saturated_fraction(layer: Activation, y: np.ndarray, threshold: float) -> float:
+    """The share of outputs y within `threshold` of a finite bound of `layer`'s range, in [0, 1]."""
+    return float(near_bound(layer, y, threshold).mean()) if y.size else 0.0
 
 
 class Saturation(LayerFractions):

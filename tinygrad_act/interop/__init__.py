@@ -15,8 +15,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from ..extras import require
 from ..nn import Module
-from .extras import require
 from .onnx_activations import OnnxBuilder, register_onnx_builder
 
 if TYPE_CHECKING:

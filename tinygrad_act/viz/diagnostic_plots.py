@@ -12,9 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import no_grad
 from ..diagnostics import DeadUnits, GradientFlow
-from ..diagnostics.monitor import activation_layers
+from ..diagnostics.monitor import activation_layers, record_layers
 from ..nn import Module
 from ..tensor import Tensor
 from .figures import coinciding, save_figure, series_style
@@ -201,18 +200,7 @@ def plot_activation_stats(model: Module, x: Tensor | np.ndarray, path: str | Pat
     layers = activation_layers(model, lambda layer: True)
     if not layers:
         raise ValueError(f"plot_activation_stats: {type(model).__name__} has no activation layer to show")
-    outputs: dict[str, np.ndarray] = {}
-    handles = []
-    for name, layer in layers:
-        def record(module: Module, inputs: tuple, output: Tensor, name: str = name) -> None:
-            outputs[name] = output.numpy()
-        handles.append(layer.register_forward_hook(record))
-    try:
-        with no_grad():
-            model(x if isinstance(x, Tensor) else Tensor(x))
-    finally:
-        for handle in handles:
-            handle.remove()
+    outputs = {name: output for name, (_, output) in record_layers(model, x, layers).items()}
     layers = [(name, layer) for name, layer in layers if name in outputs]  # skip layers forward never called
     if not layers:
         raise ValueError(f"plot_activation_stats: the forward of {type(model).__name__} used no activation layer")

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..diagnostics.recorder import STATUS_NAMES
 from .figures import save_figure
 
 
@@ -156,7 +157,7 @@ def plot_unit_status(steps: Sequence[int], status: np.ndarray, path: str | Path,
     image = axes.imshow(status, aspect="auto", interpolation="nearest", cmap=colours, vmin=-0.5, vmax=2.5,
                         extent=(steps[0] - 0.5, steps[-1] + 0.5, status.shape[0] - 0.5, -0.5))
     bar = figure.colorbar(image, ax=axes, ticks=[0, 1, 2])
-    bar.ax.set_yticklabels(["alive", "saturated", "dead"])
+    bar.ax.set_yticklabels(STATUS_NAMES)
     axes.set_xlabel("step")
     axes.set_ylabel("unit (sorted by when it died)")
     axes.set_title(title)

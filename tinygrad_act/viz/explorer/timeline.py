@@ -24,7 +24,7 @@ import numpy as np
 
 from ...autograd import no_grad
 from ...diagnostics.dead_units import dead_unit_mask
-from ...diagnostics.saturation import is_bounded
+from ...diagnostics.saturation import is_bounded, near_bound
 from ...nn import MLP, Activation
 from ...tensor import Tensor
 
@@ -53,13 +53,7 @@ def _saturated(layer: Activation, outputs: np.ndarray) -> np.ndarray:
     """Per unit (last dim): True when most of its outputs sit within the threshold of a bound."""
     if not is_bounded(layer):
         return np.zeros(outputs.shape[-1], dtype=bool)
-    low, high = layer.spec.range_for(layer.params)
-    near = np.zeros(outputs.shape, dtype=bool)
-    if np.isfinite(low):
-        near |= outputs - low <= SATURATION_THRESHOLD
-    if np.isfinite(high):
-        near |= high - outputs <= SATURATION_THRESHOLD
-    return near.mean(axis=0) >= SATURATED_SHARE
+    return near_bound(layer, outputs, SATURATION_THRESHOLD).mean(axis=0) >= SATURATED_SHARE
 
 
 class Timeline:

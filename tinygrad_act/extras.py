@@ -1,4 +1,5 @@
-"""Optional extras: import the package a bridge needs, or say which extra installs it."""
+"""Optional extras: import the package a feature needs (a bridge, a dataset, TensorBoard), or say
+which extra installs it."""
 
 from __future__ import annotations
 
