@@ -45,16 +45,15 @@ def _random_dtype(name: str, dtype: Any) -> np.dtype:
     return dtype
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+@_on_cpu
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A new leaf tensor holding a copy of `data`, as torch.tensor: Python floats get the default
     dtype, an ndarray or a Tensor keeps its own (`Tensor(array)` shares the array instead)."""
-    if device is not None:
-        check_device(device)
     source = data.data if isinstance(data, Tensor) else data
     if dtype is None and isinstance(source, (np.ndarray, np.generic)) and source.dtype.kind == "f":
         dtype = source.dtype
     result = Tensor(source, requires_grad=requires_grad, dtype=dtype)
-    if result.data is source or np.shares_memory(result.data, np.asarray(source)):
+    if isinstance(source, np.ndarray) and np.shares_memory(result.data, source):  # a list is always converted
         result.data = result.data.copy()
     return result
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from .autograd import Function, Gradients
 from .numerics import log_softmax
+from .ops import spread
 
 
 class Linear(Function):
@@ -215,9 +216,7 @@ class LossMean(Function):
                           dtype=losses.dtype)
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        spread = np.empty(self.losses_shape, grad_output.dtype)
-        spread[...] = self.share(grad_output)
-        return spread
+        return spread(self.share(grad_output), self.losses_shape, None, False)
 
     def share(self, grad_output: np.ndarray) -> np.ndarray:
         """d/dloss_i, the same for every element, as a 0-d array."""

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .autograd import Function, Gradients
+from .numerics import select_zero
 
 Axes = int | tuple[int, ...] | None  # numpy's `axis`
 
@@ -242,7 +243,7 @@ class Clamp(Function):
             inside &= self.a >= self.low
         if self.high is not None:
             inside &= self.a <= self.high
-        return np.where(inside, grad_output, np.zeros((), dtype=grad_output.dtype))
+        return select_zero(~inside, grad_output)
 
 
 class Clone(Function):
@@ -263,17 +264,6 @@ class Expand(Function):
 
     def backward(self, grad_output: np.ndarray) -> Gradients:
         return grad_output
-
-
-class Fill(Function):
-    """a replaced by `value` (a number or an array broadcast to a's shape): what `fill_`, `zero_`,
-    `uniform_` and `copy_` from a constant record. The old values no longer matter: d/da = 0."""
-
-    def forward(self, a: np.ndarray, value: Any) -> np.ndarray:
-        return np.broadcast_to(np.asarray(value, dtype=a.dtype), a.shape).copy()
-
-    def backward(self, grad_output: np.ndarray) -> Gradients:
-        return np.zeros_like(grad_output)
 
 
 class CopyFrom(Function):
@@ -318,7 +308,7 @@ class Where(Function):
 # ---------------------------------------------------------------- reductions
 
 
-def _spread(grad_output, shape, axis, keepdims, scale=None):
+def spread(grad_output, shape, axis, keepdims, scale=None):
     """The gradient of a reduction, spread back over the input's shape (times `scale`)."""
     if scale is not None:
         grad_output = grad_output * scale
@@ -339,7 +329,7 @@ class Sum(Function):
         return np.asarray(a.sum(axis=axis, keepdims=keepdims))
 
     def backward(self, grad_output: np.ndarray) -> Gradients:
-        return _spread(grad_output, self.shape_in, self.axis, self.keepdims)
+        return spread(grad_output, self.shape_in, self.axis, self.keepdims)
 
 
 class Mean(Function):
@@ -354,7 +344,7 @@ class Mean(Function):
         return total / self.count
 
     def backward(self, grad_output: np.ndarray) -> Gradients:
-        return _spread(grad_output, self.shape_in, self.axis, self.keepdims, 1.0 / max(1, self.count))
+        return spread(grad_output, self.shape_in, self.axis, self.keepdims, 1.0 / max(1, self.count))
 
 
 class Max(Function):
@@ -461,25 +451,6 @@ class LogSumExp(Function):
         with np.errstate(invalid="ignore", over="ignore"):
             softmax = np.exp(self.a - self.out_kept)
         return softmax * grad_output.reshape(self.out_kept.shape)
-
-
-class Gather(Function):
-    """out[i][j] = a[index[i][j]][j] (for dim 0; torch.gather): each output element picks one input
-    element along `axis`; the gradient is scattered back, summed where an element is picked twice."""
-
-    def forward(self, a: np.ndarray, index: np.ndarray, axis: int) -> np.ndarray:
-        self.shape_in, self.index, self.axis = a.shape, index, axis
-        return a[self._positions()]
-
-    def _positions(self) -> tuple:
-        grids = list(np.ogrid[tuple(slice(size) for size in self.index.shape)])
-        grids[self.axis] = self.index
-        return tuple(grids)
-
-    def backward(self, grad_output: np.ndarray) -> Gradients:
-        grad = np.zeros(self.shape_in, dtype=grad_output.dtype)
-        np.add.at(grad, self._positions(), grad_output)
-        return grad
 
 
 # ---------------------------------------------------------------- linear algebra

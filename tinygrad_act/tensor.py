@@ -97,6 +97,14 @@ class ValuesAndIndices(NamedTuple):
     indices: Tensor
 
 
+def _along(index: np.ndarray, axis: int) -> tuple:
+    """torch.gather's pick as a numpy index: out[i][j] = a[index[i][j]][j] for axis 0, i.e. `index`
+    along `axis` and each element's own position along the other dims."""
+    grids = list(np.ogrid[tuple(slice(size) for size in index.shape)])
+    grids[axis] = index
+    return tuple(grids)
+
+
 def _index_data(index: Any) -> Any:
     """Replace Tensors inside an index by their arrays (so `x[mask_tensor]` works)."""
     if isinstance(index, Tensor):
@@ -420,10 +428,7 @@ class Tensor:
             elif leaf_grad.base is not None or id(leaf_grad) in handed_out:
                 leaf_grad = leaf_grad.copy()
             handed_out.add(id(leaf_grad))
-            if leaf.grad is None and leaf_grad.dtype == leaf.data.dtype:  # the common case, inline
-                leaf.grad = _wrap(leaf_grad)
-            else:
-                leaf._accumulate_grad(leaf_grad)
+            leaf._accumulate_grad(leaf_grad)
 
     def _accumulate_grad(self, grad: np.ndarray) -> None:
         """Add `grad`, an array this tensor may own, to `.grad` (creating it) in this tensor's dtype.
@@ -694,7 +699,7 @@ class Tensor:
         def write(data: np.ndarray) -> None:
             data[...] = value
 
-        return self._update("fill_", lambda: apply(ops.Fill, self, value=value), write)
+        return self._update("fill_", lambda: apply(ops.CopyFrom, self, value), write)
 
     def zero_(self) -> Tensor:
         """Every element set to 0, in place (`w.grad.zero_()`)."""
@@ -824,7 +829,7 @@ class Tensor:
         if self.ndim == 0:
             return ValuesAndIndices(self.clone(), _wrap(np.zeros((), dtype=np.int64)))
         indices = np.expand_dims(arg(self.data, axis=axis), axis)
-        values = apply(ops.Gather, self, indices, axis=axis)
+        values = apply(ops.Index, self, index=_along(indices, axis))
         if not keepdim:
             values, indices = values.squeeze(axis), np.squeeze(indices, axis)
         return ValuesAndIndices(values, _wrap(indices.astype(np.int64, copy=False)))
@@ -868,12 +873,12 @@ class Tensor:
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Indices of the largest values over `dim` (an integer tensor, outside the graph)."""
-        axis = None if dim is None else normalize_dims(dim, self.ndim)
+        axis = normalize_dims(dim, self.ndim)
         return _wrap(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdim), dtype=np.int64))
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Indices of the smallest values over `dim` (an integer tensor, outside the graph)."""
-        axis = None if dim is None else normalize_dims(dim, self.ndim)
+        axis = normalize_dims(dim, self.ndim)
         return _wrap(np.asarray(np.argmin(self.data, axis=axis, keepdims=keepdim), dtype=np.int64))
 
     # ------------------------------------------------------------ shape and indexing
@@ -981,7 +986,7 @@ class Tensor:
                 f"gather: index has {index.ndim} dims (shape {index.shape}) but the input has "
                 f"{self.ndim} (shape {self.shape}); they must match"
             )
-        return apply(ops.Gather, self, index, axis=axis)
+        return apply(ops.Index, self, index=_along(index, axis))
 
     def __getitem__(self, index: Any) -> Tensor:
         index = _index_data(index)
