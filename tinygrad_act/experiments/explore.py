@@ -17,12 +17,11 @@ import numpy as np
 from .. import functional as F
 from ..data.datasets import xor
 from ..data.planar import PLANAR_DATASETS
-from ..nn import MLP
 from ..optim import OPTIMIZERS, by_name
-from ..rng import manual_seed
 from ..tensor import Tensor
 from ..viz.explorer import Explorer, Timeline, explore, record_values
 from ..viz.tables import Table
+from .common import seeded_mlp
 from .protocol import About, SettingsBase, activation_knob, knob, seed_knob
 
 DATA_CHOICES = ("xor", *PLANAR_DATASETS)
@@ -71,9 +70,8 @@ def run(settings: Settings) -> Result:
     """Train MLP([2, *hidden, 1]) full batch with a logit and binary cross-entropy, recording a
     frame every `record_every` steps (and the last), then explore the trained network's loss."""
     s = settings
-    manual_seed(s.seed)
-    inputs, targets = dataset(s)
-    model = MLP([2, *s.hidden, 1], activation=s.activation, bias_init=None)
+    inputs, targets = dataset(s)  # from its own generator, seeded by s.seed
+    model = seeded_mlp(s.seed, [2, *s.hidden, 1], s.activation, bias_init=None)
     optimizer = by_name(s.optimizer, model.parameters(), lr=s.lr)
     timeline = Timeline(model, inputs, targets, grid_size=s.grid)
     x, y = Tensor(inputs), Tensor(targets)

@@ -15,10 +15,11 @@ import numpy as np
 
 from .. import functional as F
 from .. import nn
-from ..rng import generator, manual_seed
+from ..rng import generator
 from ..tensor import Tensor
 from ..viz import render, watch
 from ..viz.tables import Number, Table
+from .common import seeded_mlp
 from .protocol import About, SettingsBase, activation_knob, knob, seed_knob
 
 FEATURES, CLASSES = 4, 3
@@ -51,8 +52,7 @@ class Result:
 def run(settings: Settings) -> Result:
     """The watched, backpropagated loss of the seeded model on a seeded random batch."""
     s = settings
-    manual_seed(s.seed)
-    model = nn.MLP([FEATURES] + [s.width] * s.depth + [CLASSES], activation=s.activation)
+    model = seeded_mlp(s.seed, [FEATURES, *[s.width] * s.depth, CLASSES], s.activation)
     inputs = Tensor(generator().standard_normal((s.batch_size, FEATURES)))
     labels = generator().integers(0, CLASSES, s.batch_size)
     loss = F.cross_entropy(model(inputs), labels)

@@ -17,8 +17,7 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from ..nn import MLP, Activation, init
-from ..rng import manual_seed
+from ..nn import Activation, init
 from ..tensor import Tensor
 from ..theory import meanfield
 from ..theory.born_dead import constant_by_depth, exact_depth_one, input_grid
@@ -31,6 +30,7 @@ from ..viz.lab_plots import (
 )
 from ..viz.tables import Number, Table
 from . import born_dead, selu, signal, speed
+from .common import mlp_name, seeded_mlp
 from .protocol import About, DataSettings, SettingsBase, knob, seed_knob
 from .timelapse import standard_init
 
@@ -100,8 +100,7 @@ def sign_share_during_training(activation: str, data: tuple[np.ndarray, np.ndarr
                                seed: int) -> float:
     """The mean over `steps` SGD steps of the share of units of the second Linear layer (fed by the
     first hidden `activation` layer) whose incoming weight-gradient row is single-signed."""
-    manual_seed(seed)
-    model = MLP([data[0].shape[1], 64, 64, 10], activation=activation)
+    model = seeded_mlp(seed, [data[0].shape[1], 64, 64, 10], activation)
     order = np.random.default_rng(seed).permutation(len(data[0]))
     shares = []
     for step in range(steps):
@@ -187,8 +186,7 @@ def glorot_statistics(activation: str, initialisation: str, data: tuple[np.ndarr
     activations and of dL/dz (z the layer's pre-activation). "standard": W ~ U(-1/sqrt(fan_in),
     1/sqrt(fan_in)) (Glorot & Bengio 2010, eq. (1)); "normalised": U(-a, a), a = sqrt(6 / (fan_in +
     fan_out)) (their eq. (16), nn.init.xavier_uniform_); biases 0."""
-    manual_seed(seed)
-    model = MLP([data[0].shape[1], *[width] * depth, 10], activation=activation)
+    model = seeded_mlp(seed, [data[0].shape[1], *[width] * depth, 10], activation)
     if initialisation == "standard":
         standard_init(model)
     else:
@@ -370,7 +368,7 @@ def krizhevsky2012(small: bool, seed: int) -> CardResult:
                    "matching inits saturates tanh much less than a CNN on CIFAR, so the speed-up factor does not "
                    "carry over (the second check is expected to FAIL).")
     return CardResult("krizhevsky2012", "ReLU trains faster than tanh", "Krizhevsky, Sutskever & Hinton 2012, Fig. 1",
-                      f"speed.run: {'-'.join(map(str, (784, *settings.hidden, 10)))} MLP, SGD lr {settings.lr} "
+                      f"speed.run: {mlp_name([784, *settings.hidden, 10])}, SGD lr {settings.lr} "
                       f"momentum {settings.momentum}, target {settings.target:g}, budget {settings.budget}"
                       + (" (MNIST subset)" if settings.subset else ""), checks, explanation, [relu_run, tanh_run])
 

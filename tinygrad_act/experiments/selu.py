@@ -86,15 +86,20 @@ def tables(result: Result) -> list[Table]:
     layers = sorted({0, *range(s.every - 1, s.depth, s.every), s.depth - 1})
     headers = ["layer", *(f"{r.activation} {stat}" for r in stats for stat in ("mean", "std"))]
     rows = [[layer + 1, *(value for r in stats for value in (r.means[layer], r.stds[layer]))] for layer in layers]
-    source = "N(0, 1) inputs" if s.inputs == "random" else f"standardised {s.dataset} images"
+    source = _source(s)
     inits = ", ".join(f"{r.activation}: {r.init}" for r in stats)
     return [Table(headers, rows, f"{s.depth} hidden layers of {s.width}, {s.samples} {source}, mean over {s.seeds} "
                                  f"nets ({inits}; biases 0)", formats={column: ".3f" for column in range(1, len(headers))})]
 
 
+def _source(s: Settings) -> str:
+    """The inputs in words, for captions."""
+    return "N(0, 1) inputs" if s.inputs == "random" else f"standardised {s.dataset} images"
+
+
 def figures(result: Result, folder: Path) -> dict[Path, str]:
     s, path = result.settings, Path(folder) / "selu_statistics.png"
-    source = "N(0, 1) inputs" if s.inputs == "random" else f"standardised {s.dataset} images"
+    source = _source(s)
     plot_selu(result.runs, path, f"{s.depth}-hidden-layer MLP of width {s.width} at init, {s.samples} {source}, "
                                  f"mean over {s.seeds} nets")
     return {path: "mean and std of the activations by depth"}

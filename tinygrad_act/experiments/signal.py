@@ -45,10 +45,8 @@ from ..viz.tables import Number, Table
 from .common import batches
 from .protocol import About, DataSettings, activation_knob, activations_knob, knob
 
-__all__ = ["plot_critical_line", "plot_jacobian_spectra", "plot_layer_statistics", "plot_phase_diagram"]
 ABOUT = About("signal", "Signal propagation: mean-field theory against measurement",
               "mean-field depth scales, phase diagram, Jacobian spectra and layer statistics of an activation")
-TRAINABLE_FACTOR = 6.0  # depth < 6 xi_c (Schoenholz et al. 2017, Fig. 5)
 
 
 @dataclass(frozen=True)
@@ -123,7 +121,7 @@ class PhaseDiagram:
     @property
     def predicted(self) -> np.ndarray:
         """Theory: the cells with depth < 6 xi_c."""
-        return np.array([[depth < theory.trainable_depth(TRAINABLE_FACTOR) for depth in self.depths]
+        return np.array([[depth < theory.trainable_depth() for depth in self.depths]
                          for theory in self.theory])
 
     @property
@@ -297,7 +295,6 @@ def compare_layers(activation: str, sigma_w2: float, sigma_b2: float, depth: int
 @dataclass
 class Result:
     settings: Settings
-    theory: list[meanfield.MeanField]  # at each sigma_w^2 of the phase diagram
     critical_line: list[tuple[float, float | None]]
     diagram: PhaseDiagram
     spectra: list[JacobianSpectrum]
@@ -316,7 +313,7 @@ def run(settings: Settings) -> Result:
     spectra = jacobian_spectra(pennington_setups(s.jacobian_sigma_b2), s.jacobian_depths, s.jacobian_width, s.seed)
     layers = [compare_layers(name, stats_point(name, s.sigma_b2), s.sigma_b2, s.stats_depth, s.stats_width,
                              nets=s.stats_nets, seed=s.seed) for name in dict.fromkeys(s.stats_activations)]
-    return Result(s, diagram.theory, line, diagram, spectra, layers)
+    return Result(s, line, diagram, spectra, layers)
 
 
 def _scale(value: float) -> Number | str:
@@ -326,8 +323,8 @@ def _scale(value: float) -> Number | str:
 def theory_data(result: Result) -> Table:
     """The mean-field quantities at each sigma_w^2 of the phase diagram."""
     rows = [[Number(t.sigma_w2, ".3g"), _scale(t.q_star), Number(t.chi_1, ".4f"), Number(t.c_star, ".4f"),
-             _scale(t.xi_q), _scale(t.xi_c), _scale(t.trainable_depth(TRAINABLE_FACTOR)), t.phase]
-            for t in result.theory]
+             _scale(t.xi_q), _scale(t.xi_c), _scale(t.trainable_depth()), t.phase]
+            for t in result.diagram.theory]
     return Table(["sigma_w^2", "q*", "chi_1", "c*", "xi_q", "xi_c", "6 xi_c", "phase"], rows,
                  f"{result.settings.activation}, sigma_b^2 = {result.settings.sigma_b2:g}: mean-field fixed points and "
                  "depth scales (Gauss-Hermite quadrature of the activation's own rules)")

@@ -24,14 +24,12 @@ import numpy as np
 from ..diagnostics import Recorder
 from ..nn import MLP, init
 from ..optim import by_name
-from ..rng import manual_seed
 from ..train import Step, fit
 from ..viz.lab_plots import plot_death_curve, plot_ridges, plot_unit_status
 from ..viz.tables import Table
-from .common import batches
+from .common import batches, seeded_mlp
 from .protocol import About, DataSettings, knob
 
-__all__ = ["plot_death_curve", "plot_ridges", "plot_unit_status"]
 ABOUT = About("timelapse", "Unit time-lapse: layers and units over training",
               "record per-layer histograms and per-unit alive/dead/saturated status while training")
 
@@ -87,8 +85,7 @@ def train(model: MLP, data: tuple[np.ndarray, np.ndarray], steps: int, optimizer
 
 def recorded_run(label: str, activation: str, hidden: Sequence[int], optimizer: str, lr: float,
                  data: tuple[np.ndarray, np.ndarray], settings: Settings, standard: bool = False) -> Run:
-    manual_seed(settings.seed)
-    model = MLP([data[0].shape[1], *hidden, 10], activation=activation)
+    model = seeded_mlp(settings.seed, [data[0].shape[1], *hidden, 10], activation)
     if standard:
         standard_init(model)
     with Recorder(model, every=settings.every, bins=settings.bins) as recorder:
@@ -105,8 +102,7 @@ def recording_overhead(data: tuple[np.ndarray, np.ndarray], settings: Settings) 
     recording_seconds = []
     for _ in range(settings.timing_repeats):
         for recording in (False, True):
-            manual_seed(settings.seed)
-            model = MLP([data[0].shape[1], *settings.relu_hidden, 10], activation="relu")
+            model = seeded_mlp(settings.seed, [data[0].shape[1], *settings.relu_hidden, 10], "relu")
             recorder = Recorder(model, every=settings.every, bins=settings.bins) if recording else None
             start = time.perf_counter()
             train(model, data, settings.steps, "adam", settings.relu_lr, settings.batch_size, settings.seed, recorder)

@@ -40,6 +40,7 @@ from .graph_structure import (
     gradient_norm,
     module_names,
     owning_modules,
+    parameter_names,
     recorded_grad_norm,
 )
 
@@ -156,11 +157,8 @@ class _DotBuilder:
 
     def __init__(self, root: Tensor, params: dict[str, Tensor] | Module | None, show_grad: bool,
                  show_data: bool, color_by: str | None, group_by_module: bool, show_backward_order: bool) -> None:
-        self.module_paths: dict[int, str] = {}
-        if isinstance(params, Module):
-            self.module_paths = {id(module): path for path, module in params.named_modules() if path}
-            params = dict(params.named_parameters())
-        self.root, self.params = root, dict(params or {})
+        self.params, self.module_paths = parameter_names(params)
+        self.root = root
         self.show_grad, self.show_data, self.color_by = show_grad, show_data, color_by
         self.group_by_module, self.show_backward_order = group_by_module, show_backward_order
         self.names = {id(tensor): name for name, tensor in self.params.items()}

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function
-from ..nn import Activation
+from ..nn import Activation, Module
 from ..tensor import Tensor
 
 # ------------------------------------------------------------ recording gradient norms
@@ -298,3 +298,11 @@ def box_edges(graph: Graph, unit_of: dict[int, Any], ids: dict[int, str],
             end = ids[id(unit_of[id(target)])]
             if start != end:
                 yield source, target, start, end
+
+
+def parameter_names(params: dict[str, Tensor] | Module | None) -> tuple[dict[str, Tensor], dict[int, str]]:
+    """`params` as (name -> tensor, id(module) -> attribute path), as both pictures read it."""
+    if isinstance(params, Module):
+        paths = {id(module): path for path, module in params.named_modules() if path}
+        return dict(params.named_parameters()), paths
+    return dict(params or {}), {}

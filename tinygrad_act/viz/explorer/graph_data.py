@@ -21,7 +21,7 @@ from ...activations import ActivationFunction
 from ...autograd import Function
 from ...nn import Module, Parameter
 from ...tensor import Tensor
-from ..graph_structure import Unit, box_edges, collapse, collect, fold_leaves, module_names
+from ..graph_structure import Unit, box_edges, collapse, collect, fold_leaves, module_names, parameter_names
 from ..mathml import to_mathml
 from .recording import recorded_value
 
@@ -186,14 +186,6 @@ def layered_layout(
 
 
 # ------------------------------------------------------------ the whole graph
-
-
-def parameter_names(params: dict[str, Tensor] | Module | None) -> tuple[dict[str, Tensor], dict[int, str]]:
-    """`params` as (name -> tensor, id(module) -> attribute path), as the static pictures read it."""
-    if isinstance(params, Module):
-        paths = {id(module): path for path, module in params.named_modules() if path}
-        return dict(params.named_parameters()), paths
-    return dict(params or {}), {}
 
 
 def graph_data(
