@@ -25,6 +25,11 @@ INIT_FAMILIES = ("kaiming", "lecun", "xavier")
 _SAVES = ("input", "output", "both", "none")
 
 
+def _check_saves(name: str, saves: str) -> None:
+    if saves not in _SAVES:
+        raise ValueError(f"{name}: saves must be input, output, both or none, got {saves!r}")
+
+
 @dataclass(frozen=True)
 class ActivationSpec:
     """One registered activation: its rules, its keyword parameters and what we know about it.
@@ -62,8 +67,7 @@ class ActivationSpec:
     node_class: type[ActivationFunction] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.saves not in _SAVES:
-            raise ValueError(f"{self.name}: saves must be one of {', '.join(_SAVES)}, got {self.saves!r}")
+        _check_saves(self.name, self.saves)
         if self.init_family not in INIT_FAMILIES:
             raise ValueError(
                 f"{self.name}: init_family must be one of {', '.join(INIT_FAMILIES)}, got {self.init_family!r}"
@@ -274,8 +278,7 @@ def register_activation(
     """
     if backward is None:  # also the bare `@register_activation`, which cannot carry a backward rule
         raise TypeError("register_activation: give the backward rule: @register_activation(backward=...)")
-    if saves not in _SAVES:
-        raise ValueError(f"register_activation: saves must be input, output, both or none, got {saves!r}")
+    _check_saves("register_activation", saves)  # before the decorated function is known
 
     def register(forward_fn: Callable) -> Registration:
         spec_name = name or forward_fn.__name__

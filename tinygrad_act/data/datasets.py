@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .offline import digits, mnist1d  # noqa: F401  (the offline datasets, re-exported here)
+from .offline import digits, mnist1d
 from .planar import circles, gaussian_xor, moons, spiral  # noqa: F401  (the 2-D datasets, re-exported here)
 from .sources import IdxDataset, IdxFile
 
@@ -61,6 +61,7 @@ FASHION_MNIST = IdxDataset(
 )
 
 DATASETS = ("mnist", "fashion-mnist", "digits", "mnist1d")
+_OFFLINE = {"digits": digits, "mnist1d": mnist1d}
 MNIST_SUBSET_PATH = Path(__file__).parent / "fixtures" / "mnist_subset.npz"
 
 
@@ -107,12 +108,11 @@ def load(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The dataset called `name` (one of DATASETS), as mnist() returns it; digits and mnist1d are made
     offline, so `root` and `download` do not apply to them."""
-    if name in ("digits", "mnist1d"):  # offline: no files, no root, no download
-        return {"digits": digits, "mnist1d": mnist1d}[name](train=train)
-    loaders = {"mnist": mnist, "fashion-mnist": fashion_mnist}
-    if name not in loaders:
+    if name not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(DATASETS)}")
-    return loaders[name](train=train, root=root, download=download)
+    if name in _OFFLINE:  # made here: no files, no root, no download
+        return _OFFLINE[name](train=train)
+    return {"mnist": mnist, "fashion-mnist": fashion_mnist}[name](train=train, root=root, download=download)
 
 
 def train_and_test(name: str, root: str | os.PathLike | None = None, subset: bool = False, download: bool = True
