@@ -296,7 +296,6 @@ IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {
     "activation": lambda b, v, name, params: b.activation(name, v[0], params),
     "loss": lambda b, v, name, reduction, target=None: _run_loss(b, v, v[0], name, reduction, target),
     "linear": lambda b, v: b.functional.linear(*v),
-    # the names being added to the API now (PENDING_OPS)
     "maximum": lambda b, v: b.call("maximum", v[0], v[1]),
     "minimum": lambda b, v: b.call("minimum", v[0], v[1]),
     "masked_fill": lambda b, v, mask, value: b.call("masked_fill", v[0], b.array(mask), value),
@@ -311,7 +310,17 @@ IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {
     "amin": lambda b, v, dim, keepdim: b.call("amin", v[0], dim, keepdim=keepdim),
     "max_dim": lambda b, v, dim, keepdim: v[0].max(dim=dim, keepdim=keepdim)[0],
     "min_dim": lambda b, v, dim, keepdim: v[0].min(dim=dim, keepdim=keepdim)[0],
+    "remainder": lambda b, v: v[0] % v[1],
+    "expand": lambda b, v, shape: v[0].expand(*shape),
+    "clone": lambda b, v: v[0].clone(),
+    "var_mean": lambda b, v, dim, keepdim, correction: _sum_pair(
+        b.module.var_mean(v[0], dim=dim, keepdim=keepdim, correction=correction)),
 }
+
+
+def _sum_pair(pair: tuple) -> Any:
+    """var + mean: both outputs of var_mean in one value, so both backpropagate."""
+    return pair[0] + pair[1]
 
 
 @dataclasses.dataclass
@@ -642,7 +651,7 @@ def _build_spread(op: str) -> Callable[[Builder], None]:
             a = g.leaf((3,) + shape)
             dim, count = 0, 3
         correction = g.int(0, min(2, count - 1))
-        bound = (2 * g.nodes[a].bound) ** 2 * count if op == "var" else 2 * g.nodes[a].bound * math.sqrt(count)
+        bound = (2 * g.nodes[a].bound) ** 2 * count if op in ("var", "var_mean") else 2 * g.nodes[a].bound * math.sqrt(count)
         g.emit(op, (a,), bound, dim=dim, keepdim=g.flip(), correction=correction)
     return build
 
@@ -837,7 +846,7 @@ def _build_linear(g: Builder) -> None:
     g.emit("linear", tuple(inputs), 4.0 * 30.0 * features_in + 4.0)
 
 
-# ------------------------------------------------------------------ pending ops (landing now)
+# ------------------------------------------------------------------ more ops
 
 
 def _build_masked_fill(g: Builder) -> None:
@@ -874,6 +883,25 @@ def _build_dim_reduce(op: str) -> Callable[[Builder], None]:
     return build
 
 
+def _build_remainder(g: Builder) -> None:
+    a = g.tame(g.operand(), 30.0)
+    b = g.positive(g.partner(a), negate=g.flip())  # |b| >= 0.25: away from a division by 0
+    g.emit("remainder", (a, b), g.nodes[b].bound)
+
+
+def _build_expand(g: Builder) -> None:
+    a = g.operand(max_ndim=3)
+    shape = g.nodes[a].shape
+    size_one = tuple(1 if g.flip() else size for size in shape)
+    if size_one != shape:  # a value with size-1 dims to stretch: reduce a to it
+        axes = tuple(d for d, (old, new) in enumerate(zip(shape, size_one)) if old != new)
+        a = g.emit("sum", (a,), g.nodes[a].bound * math.prod(shape), dim=axes, keepdim=True)
+    target = tuple(g.int(1, 4) if size == 1 else size for size in size_one)
+    if not target or g.flip():
+        target = (g.int(1, 3), *target)  # a new leading dim (torch's expand needs at least one size)
+    g.emit("expand", (a,), g.nodes[a].bound, shape=target)
+
+
 BUILDERS: dict[str, Callable[[Builder], None]] = {
     "add": _binary("add"), "sub": _binary("sub"), "mul": _binary("mul"), "div": _build_div,
     "pow": _build_pow, "scalar": _build_scalar, "matmul": _build_matmul, "neg": _unary("neg"),
@@ -881,25 +909,23 @@ BUILDERS: dict[str, Callable[[Builder], None]] = {
     "sqrt": _unary("sqrt", safe="positive"), "abs": _unary("abs"), "clamp": _build_clamp,
     "sum": _reduce("sum"), "mean": _reduce("mean"), "max_all": _build_all("max_all"),
     "min_all": _build_all("min_all"), "var": _build_spread("var"), "std": _build_spread("std"),
+    "var_mean": _build_spread("var_mean"),
     "reshape": _build_reshape("reshape"), "view": _build_reshape("view"), "flatten": _build_flatten,
     "unsqueeze": _build_unsqueeze, "squeeze": _build_squeeze, "transpose": _build_transpose,
     "permute": _build_permute, "T": _build_t, "getitem_basic": _build_getitem("basic"),
     "getitem_array": _build_getitem("array"), "getitem_mask": _build_getitem("mask"),
+    # ints and integer arrays split by a slice: PyTorch applies the int first
+    "getitem_mixed": _build_getitem("mixed"),
     "cat": _build_join("cat"), "stack": _build_join("stack"), "where": _build_where, "linear": _build_linear,
-    **{f"activation_{name}": _build_activation(name) for name in TORCH_ACTIVATIONS},
-    **{f"loss_{name}": _build_loss(name) for name in LOSSES},
-}
-# A PyTorch indexing rule we do not follow yet: `x[1, :, [0, 2]]` puts the array's dim where it is.
-MIXED_INDEXING = {"getitem_mixed": _build_getitem("mixed")}
-PENDING_BUILDERS: dict[str, Callable[[Builder], None]] = {
     "maximum": _binary("maximum"), "minimum": _binary("minimum"), "masked_fill": _build_masked_fill,
     "gather": _build_gather, "prod": _build_prod, "logsumexp": _build_dim_reduce("logsumexp"),
     "rsqrt": _unary("rsqrt", safe="positive"), "sin": _unary("sin"), "cos": _unary("cos"),
     "amax": _build_dim_reduce("amax"), "amin": _build_dim_reduce("amin"),
     "max_dim": _build_dim_reduce("max_dim"), "min_dim": _build_dim_reduce("min_dim"),
+    "remainder": _build_remainder, "expand": _build_expand, "clone": _unary("clone"),
+    **{f"activation_{name}": _build_activation(name) for name in TORCH_ACTIVATIONS},
+    **{f"loss_{name}": _build_loss(name) for name in LOSSES},
 }
-# The API name whose arrival enables each pending builder (max(dim) exists but returns values only).
-PENDING_API = {"max_dim": "amax", "min_dim": "amin"}
 POOL = list(BUILDERS)
 
 
@@ -907,7 +933,7 @@ POOL = list(BUILDERS)
 def programs(draw: Callable, focus: str) -> Program:
     """A random program that applies `focus` at least once among 0-6 other random ops."""
     builder = Builder(draw, np.random.default_rng(draw(st.integers(0, 2**32 - 1))))
-    build_focus = {**BUILDERS, **MIXED_INDEXING, **PENDING_BUILDERS}[focus]
+    build_focus = BUILDERS[focus]
     before, after = builder.int(0, 4), builder.int(0, 2)
     for _ in range(before):
         BUILDERS[builder.choice(POOL)](builder)

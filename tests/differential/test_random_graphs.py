@@ -10,10 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-import tinygrad_act as ta
-from tinygrad_act import Tensor
-
-from .graphs import BUILDERS, MIXED_INDEXING, PENDING_API, PENDING_BUILDERS, Program, compare, programs
+from .graphs import BUILDERS, Program, compare, programs
 
 pytestmark = pytest.mark.usefixtures("custom_activation")
 
@@ -37,21 +34,4 @@ def _check(focus: str, dtype: type) -> None:
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("focus", list(BUILDERS))
 def test_random_graph_matches_torch(focus: str, dtype: type) -> None:
-    _check(focus, dtype)
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("focus", list(MIXED_INDEXING))
-def test_mixed_advanced_indexing_matches_torch(focus: str, dtype: type) -> None:
-    """Ints and integer arrays split by a slice: PyTorch treats the int as basic indexing."""
-    _check(focus, dtype)
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("focus", list(PENDING_BUILDERS))
-def test_new_op_in_random_graph_matches_torch(focus: str, dtype: type) -> None:
-    """The ops being added to the API: each runs as soon as its name exists."""
-    name = PENDING_API.get(focus, focus)
-    if not (hasattr(Tensor, name) or hasattr(ta, name)):
-        pytest.skip(f"{name} is not in the API yet")
     _check(focus, dtype)
