@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from ..nn import Activation, BatchNorm1d, Dropout, Flatten, Linear, Maxout, Module, PReLU, Sequential
+from collections.abc import Iterable
 
-# Sequential first: nn.MLP is one, and is exported as the Sequential of its layers.
-SUPPORTED_LAYERS: tuple[type[Module], ...] = (Sequential, Linear, Activation, PReLU, Maxout, BatchNorm1d, Dropout,
-                                              Flatten)
+from ..nn import Module, Sequential
 
 
-def supported_kind(module: Module, path: str, operation: str) -> type[Module]:
-    """The supported layer class `module` is (an instance that keeps the class's own forward, so a
+def supported_kind(module: Module, path: str, operation: str, layers: Iterable[type[Module]]) -> type[Module]:
+    """Which of the bridge's `layers` `module` is (an instance that keeps the class's own forward, so a
     subclass computing something else is never translated as its parent); else a TypeError naming
-    the layer, where it sits, and the supported layers."""
-    for kind in SUPPORTED_LAYERS:
+    the layer, where it sits, and the supported layers. Sequential is tried first: nn.MLP is one, and
+    is translated as the Sequential of its layers."""
+    kinds = [Sequential, *(kind for kind in layers if kind is not Sequential)]
+    for kind in kinds:
         if isinstance(module, kind) and type(module).forward is kind.forward:
             return kind
     where = f"layer {path[:-1]!r}" if path else "the model"
     raise TypeError(
         f"{operation}: {where} is a {type(module).__name__}, which it cannot translate; supported layers: "
-        f"{', '.join(kind.__name__ for kind in SUPPORTED_LAYERS)} (nn.MLP is a Sequential; Activation covers "
+        f"{', '.join(kind.__name__ for kind in kinds)} (nn.MLP is a Sequential; Activation covers "
         "every registered activation, nn.ReLU and the like)"
     )
 

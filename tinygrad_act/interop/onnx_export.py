@@ -90,7 +90,7 @@ def to_onnx(model: Module, example_input: Any, path: str | os.PathLike, opset: i
 def _export(module: Module, x: str, value: Tensor, graph: OnnxGraph, path: str) -> tuple[str, Tensor]:
     """Add `module` applied to the graph tensor `x` (whose value here is `value`); returns the name of
     its output and the output's value."""
-    kind = supported_kind(module, path, "to_onnx")
+    kind = supported_kind(module, path, "to_onnx", _LAYER_EXPORTERS)
     if kind is Sequential:
         for name, child in module.named_children():
             x, value = _export(child, x, value, graph, f"{path}{name}.")

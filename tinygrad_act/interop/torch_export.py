@@ -79,7 +79,7 @@ def to_torch(model: Module) -> torch.nn.Module:
     """The torch.nn.Module equivalent to `model`, with copies of its parameters and buffers, the same
     state_dict keys, the same train/eval mode and the same requires_grad flags."""
     converted = _convert(model, "")
-    state = {name: torch.from_numpy(np.array(value.data, copy=True)) for name, value in model.state_dict().items()}
+    state = {name: _as_tensor(value.data, value.data.dtype) for name, value in model.state_dict().items()}  # load_state_dict copies
     converted.load_state_dict(state, strict=True)
     ours = dict(model.named_parameters())
     for name, parameter in converted.named_parameters():
@@ -89,7 +89,7 @@ def to_torch(model: Module) -> torch.nn.Module:
 
 def _convert(module: Module, path: str) -> torch.nn.Module:
     """The torch twin of `module` (fresh weights of the right dtype: to_torch loads the real ones)."""
-    kind = supported_kind(module, path, "to_torch")
+    kind = supported_kind(module, path, "to_torch", _CONVERTERS)
     converted = _CONVERTERS[kind](module, path)
     converted.training = module.training
     return converted

@@ -19,7 +19,7 @@ def from_torch(torch_module: torch.nn.Module) -> Module:
     """The tinygrad_act model equivalent to `torch_module`, with copies of its parameters and buffers,
     the same state_dict keys, train/eval mode and requires_grad flags."""
     converted = _convert(torch_module, "")
-    state = {name: value.detach().cpu().numpy().copy() for name, value in torch_module.state_dict().items()}
+    state = {name: value.detach().cpu().numpy() for name, value in torch_module.state_dict().items()}  # load_state_dict copies
     converted.load_state_dict(state, strict=True)
     theirs = dict(torch_module.named_parameters())
     for name, parameter in converted.named_parameters():
@@ -64,7 +64,7 @@ def _activation_spec(torch_module: torch.nn.Module) -> ActivationSpec | None:
 def _unsupported_message(torch_module: torch.nn.Module, path: str) -> str:
     where = f"layer {path[:-1]!r}" if path else "the model"
     activations = sorted({get_activation(name).torch_class for name in list_activations()} - {None})
-    layers = ["Sequential", "Linear", "BatchNorm1d", "Dropout", "Flatten", "PReLU"]
+    layers = [kind.__name__ for kind in _CONVERTERS if kind.__module__.startswith("torch.")]
     advice = (" A model with its own forward() cannot be translated layer by layer: write it as an "
               "nn.Sequential of these layers." if type(torch_module).forward is not torch.nn.Module.forward else "")
     return (f"from_torch: {where} is a {type(torch_module).__name__}, which tinygrad_act does not have; supported "
