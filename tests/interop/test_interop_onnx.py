@@ -11,9 +11,8 @@ onnxruntime = pytest.importorskip("onnxruntime")
 
 import tinygrad_act as ta  # noqa: E402
 from tinygrad_act import Tensor, nn  # noqa: E402
-from tinygrad_act.activations import list_activations, register_activation  # noqa: E402
+from tinygrad_act.activations import list_activations  # noqa: E402
 from tinygrad_act.interop import register_onnx_builder, to_onnx  # noqa: E402
-from tinygrad_act.interop.onnx_activations import remove_onnx_builder  # noqa: E402
 
 NATIVE_OPS = {
     "relu": "Relu", "leaky_relu": "LeakyRelu", "elu": "Elu", "selu": "Selu", "celu": "Celu", "sigmoid": "Sigmoid",
@@ -110,23 +109,6 @@ def test_celu_in_float64_is_composed_since_onnx_defines_celu_for_float32_only(tm
     model = nn.MLP([6, 8, 3], activation="celu", dtype=np.float64, alpha=0.7)
     proto = assert_onnx_matches(model, tmp_path / "model.onnx", rng, dtype=np.float64, tolerance=1e-12)
     assert "Celu" not in op_types(proto)
-
-
-def swish_backward(x, y, grad_output, beta):
-    s = 1 / (1 + np.exp(-beta * x))
-    return grad_output * (s + beta * x * s * (1 - s))
-
-
-def swish(x, beta=1.0):
-    return x / (1 + np.exp(-beta * x))
-
-
-@pytest.fixture
-def swish_registered():
-    registration = register_activation(backward=swish_backward)(swish)
-    yield registration
-    registration.remove()
-    remove_onnx_builder("swish")
 
 
 def test_a_users_activation_without_a_builder_is_refused_by_name(swish_registered, tmp_path, rng):

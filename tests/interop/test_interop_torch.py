@@ -12,26 +12,10 @@ torch = pytest.importorskip("torch")
 import tinygrad_act as ta  # noqa: E402
 import tinygrad_act.functional as F  # noqa: E402
 from tinygrad_act import Tensor, nn  # noqa: E402
-from tinygrad_act.activations import list_activations, register_activation  # noqa: E402
+from tinygrad_act.activations import list_activations  # noqa: E402
 from tinygrad_act.interop import from_torch, to_torch  # noqa: E402
 
 TOLERANCE = {np.float32: 1e-5, np.float64: 1e-6}
-
-
-def swish_backward(x, y, grad_output, beta):
-    s = 1 / (1 + np.exp(-beta * x))
-    return grad_output * (s + beta * x * s * (1 - s))
-
-
-def swish(x, beta=1.0):
-    return x / (1 + np.exp(-beta * x))
-
-
-@pytest.fixture
-def swish_registered():
-    registration = register_activation(backward=swish_backward, formula=r"x \sigma(\beta x)")(swish)
-    yield registration
-    registration.remove()
 
 
 def outputs_and_gradients_agree(model, dtype, rng):
