@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 from tinygrad_act.activations import get_activation, list_activations
-from tinygrad_act.cli import main
 from tinygrad_act.viz import plot_activations
 from tinygrad_act.viz.activation_plots import activation_curve
 
@@ -33,11 +32,6 @@ register_activation(
     max_derivative=1.5,
 )
 '''
-
-
-def _run(argv: list[str], capsys: pytest.CaptureFixture) -> str:
-    assert main(argv) == 0
-    return capsys.readouterr().out
 
 
 def _rows(table: str) -> dict[str, list[str]]:
@@ -62,19 +56,19 @@ def user_file(tmp_path: Path, scratch_names: list[str]) -> Iterator[Path]:
 # ====================================================================== the table
 
 
-def test_table_lists_every_registered_activation(capsys):
-    rows = _rows(_run(["activations"], capsys))
+def test_table_lists_every_registered_activation(run_cli):
+    rows = _rows(run_cli(["activations"]))
     assert list(rows) == list_activations()
 
 
-def test_table_header_names_the_columns(capsys):
-    header = _run(["activations"], capsys).splitlines()[0]
+def test_table_header_names_the_columns(run_cli):
+    header = run_cli(["activations"]).splitlines()[0]
     assert re.split(r" {2,}", header) == ["name", "range", "zero-centred", "monotonic", "saturating",
                                           "max f'", "formula"]
 
 
-def test_table_row_states_the_sigmoid_facts(capsys):
-    row = _rows(_run(["activations"], capsys))["sigmoid"]
+def test_table_row_states_the_sigmoid_facts(run_cli):
+    row = _rows(run_cli(["activations"]))["sigmoid"]
     assert row == ["sigmoid", "0 .. 1", "no", "yes", "yes", "0.25", "σ(x) = 1/(1 + e^(-x))"]
 
 
@@ -85,26 +79,26 @@ def test_table_row_states_the_sigmoid_facts(capsys):
     ("selu", "-1.758 .. inf", "yes", "1.758"),
     ("softmax", "0 .. 1", "n/a", "0.25"),
 ])
-def test_table_row_shows_range_monotonicity_and_largest_slope(capsys, name, range_text, monotonic, max_slope):
-    row = _rows(_run(["activations"], capsys))[name]
+def test_table_row_shows_range_monotonicity_and_largest_slope(run_cli, name, range_text, monotonic, max_slope):
+    row = _rows(run_cli(["activations"]))[name]
     assert (row[1], row[3], row[5]) == (range_text, monotonic, max_slope)
 
 
-def test_markdown_table_has_a_header_separator_and_one_row_per_activation(capsys):
-    lines = _run(["activations", "--markdown"], capsys).splitlines()
+def test_markdown_table_has_a_header_separator_and_one_row_per_activation(run_cli):
+    lines = run_cli(["activations", "--markdown"]).splitlines()
     assert lines[0] == "| name | range | zero-centred | monotonic | saturating | max f' | formula |"
     assert lines[1] == "|---|---|---|---|---|---|---|"
     assert [line.split(" | ")[0] for line in lines[2:]] == [f"| `{name}`" for name in list_activations()]
 
 
-def test_markdown_formula_is_math_with_pipes_escaped(capsys):
-    lines = _run(["activations", "--markdown"], capsys).splitlines()
+def test_markdown_formula_is_math_with_pipes_escaped(run_cli):
+    lines = run_cli(["activations", "--markdown"]).splitlines()
     softsign = next(line for line in lines if line.startswith("| `softsign`"))
     assert softsign.endswith(r"| $f(x) = \frac{x}{1 + \|x\|}$ |")
 
 
-def test_imported_user_activation_appears_in_the_table(capsys, user_file):
-    rows = _rows(_run(["--import", str(user_file), "activations"], capsys))
+def test_imported_user_activation_appears_in_the_table(run_cli, user_file):
+    rows = _rows(run_cli(["--import", str(user_file), "activations"]))
     assert rows["bent_identity"][:6] == ["bent_identity", "-inf .. inf", "no", "yes", "no", "1.5"]
 
 
@@ -117,16 +111,16 @@ def test_python_dash_m_prints_the_table():
 # ====================================================================== the gallery
 
 
-def test_plot_option_writes_a_png_and_says_where(capsys, tmp_path):
+def test_plot_option_writes_a_png_and_says_where(run_cli, tmp_path):
     path = tmp_path / "gallery.png"
-    out = _run(["activations", "--plot", str(path)], capsys)
+    out = run_cli(["activations", "--plot", str(path)])
     assert path.read_bytes()[:8] == PNG_SIGNATURE
     assert f"to {path}" in out.splitlines()[-1]
 
 
-def test_plot_option_writes_an_svg_that_parses_as_xml(capsys, tmp_path):
+def test_plot_option_writes_an_svg_that_parses_as_xml(run_cli, tmp_path):
     path = tmp_path / "gallery.svg"
-    _run(["activations", "--plot", str(path)], capsys)
+    run_cli(["activations", "--plot", str(path)])
     assert ET.parse(path).getroot().tag == "{http://www.w3.org/2000/svg}svg"
 
 

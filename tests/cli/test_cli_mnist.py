@@ -30,29 +30,24 @@ def no_mnist_files(tmp_path, monkeypatch):
     monkeypatch.setenv("TINYGRAD_ACT_DATA", str(tmp_path / "empty"))
 
 
-def _run(argv: list[str], capsys: pytest.CaptureFixture) -> str:
-    assert main(argv) == 0
-    return capsys.readouterr().out
-
-
-def test_mnist_quick_trains_on_the_shipped_subset_and_reports_each_epoch(capsys, no_mnist_files):
-    output = _run(["mnist", "--quick", "--no-download", "--no-progress"], capsys)
+def test_mnist_quick_trains_on_the_shipped_subset_and_reports_each_epoch(run_cli, no_mnist_files):
+    output = run_cli(["mnist", "--quick", "--no-download", "--no-progress"])
     assert output.startswith("mnist: 784-256-256-10 MLP, relu, adam lr 0.002 (cosine), 2 epochs\n")
     epochs = EPOCH_LINE.findall(output)
     assert [int(epoch[0]) for epoch in epochs] == [1, 2]
     assert float(epochs[1][1]) < float(epochs[0][1])  # the training loss goes down
 
 
-def test_mnist_quick_prints_the_test_accuracy_of_the_last_epoch(capsys, no_mnist_files):
-    output = _run(["mnist", "--quick", "--no-download", "--no-progress"], capsys)
+def test_mnist_quick_prints_the_test_accuracy_of_the_last_epoch(run_cli, no_mnist_files):
+    output = run_cli(["mnist", "--quick", "--no-download", "--no-progress"])
     final = re.search(r"^test accuracy (0\.\d{4})$", output, re.MULTILINE)
     last_epoch = EPOCH_LINE.findall(output)[-1]
     assert final.group(1) == last_epoch[3]
     assert float(final.group(1)) > 0.5  # 10 classes: chance is 0.1
 
 
-def test_mnist_quick_prints_the_wall_time_as_loading_plus_training(capsys, no_mnist_files):
-    output = _run(["mnist", "--quick", "--no-download", "--no-progress"], capsys)
+def test_mnist_quick_prints_the_wall_time_as_loading_plus_training(run_cli, no_mnist_files):
+    output = run_cli(["mnist", "--quick", "--no-download", "--no-progress"])
     loading, training, total = (float(value) for value in WALL_TIME_LINE.search(output).groups())
     assert total == pytest.approx(loading + training, abs=0.011)
     assert training > 0
@@ -86,16 +81,16 @@ def test_settings_reject_an_unknown_schedule():
 
 @pytest.mark.skipif(not FASHION_MNIST_DEBIAN_FOLDER.is_dir(),
                     reason="Fashion-MNIST not installed: apt-get install dataset-fashion-mnist")
-def test_fashion_mnist_quick_trains_on_the_debian_package(capsys, no_mnist_files):
-    output = _run(["mnist", "--dataset", "fashion-mnist", "--quick", "--no-download", "--no-progress"], capsys)
+def test_fashion_mnist_quick_trains_on_the_debian_package(run_cli, no_mnist_files):
+    output = run_cli(["mnist", "--dataset", "fashion-mnist", "--quick", "--no-download", "--no-progress"])
     assert output.startswith("fashion-mnist: 784-256-256-10 MLP")
     assert [int(epoch[0]) for epoch in EPOCH_LINE.findall(output)] == [1, 2]
     assert float(re.search(r"^test accuracy (0\.\d{4})$", output, re.MULTILINE).group(1)) > 0.5
 
 
-def test_mnist_plot_writes_a_png_of_the_training_curves(capsys, tmp_path, no_mnist_files):
+def test_mnist_plot_writes_a_png_of_the_training_curves(run_cli, tmp_path, no_mnist_files):
     path = tmp_path / "curves.png"
-    output = _run(["mnist", "--quick", "--no-download", "--no-progress", "--plot", str(path)], capsys)
+    output = run_cli(["mnist", "--quick", "--no-download", "--no-progress", "--plot", str(path)])
     assert f"training curves: loss, accuracy and seconds per epoch written to {path}" in output
     assert path.read_bytes().startswith(PNG_SIGNATURE)
 

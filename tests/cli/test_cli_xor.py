@@ -21,11 +21,6 @@ SOLVING_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu")
 SEEDS = 5
 
 
-def _run(argv: list[str], capsys: pytest.CaptureFixture) -> str:
-    assert main(argv) == 0
-    return capsys.readouterr().out
-
-
 def _table_rows(output: str, first_header: str) -> list[list[str]]:
     """The rows of the plain table whose header starts with `first_header` (up to the first line
     without the table's column layout), split into cells on runs of 2+ spaces."""
@@ -41,8 +36,8 @@ def _table_rows(output: str, first_header: str) -> list[list[str]]:
     return rows
 
 
-def test_xor_prints_a_four_row_truth_table_that_matches_xor_for_tanh(capsys):
-    output = _run(["xor", "--activation", "tanh"], capsys)
+def test_xor_prints_a_four_row_truth_table_that_matches_xor_for_tanh(run_cli):
+    output = run_cli(["xor", "--activation", "tanh"])
     rows = _table_rows(output, "x1")
     assert len(rows) == 4
     inputs, target = xor_data()
@@ -61,8 +56,8 @@ def test_tanh_run_with_the_default_settings_really_solves_xor():
     assert run.loss < 0.05
 
 
-def test_xor_truth_table_marks_wrong_rows_for_identity(capsys):
-    output = _run(["xor", "--activation", "identity"], capsys)
+def test_xor_truth_table_marks_wrong_rows_for_identity(run_cli):
+    output = run_cli(["xor", "--activation", "identity"])
     rows = _table_rows(output, "x1")
     assert len(rows) == 4
     assert sum(row[-1] == "WRONG" for row in rows) >= 1
@@ -87,8 +82,8 @@ def test_non_linear_activation_solves_xor_for_a_majority_of_seeds(activation):
     assert row.max_hidden_weight_change > 0.0
 
 
-def test_xor_compare_quick_prints_one_row_per_activation_with_the_claims(capsys):
-    output = _run(["xor", "--compare", "--quick"], capsys)
+def test_xor_compare_quick_prints_one_row_per_activation_with_the_claims(run_cli):
+    output = run_cli(["xor", "--compare", "--quick"])
     rows = {row[0]: row for row in _table_rows(output, "activation")}
     assert list(rows) == list(xor.COMPARED_ACTIVATIONS)
     assert "300 steps of adam" in output and "3 seeds per activation" in output
@@ -102,8 +97,8 @@ def test_xor_compare_quick_prints_one_row_per_activation_with_the_claims(capsys)
         assert int(solved) > int(seeds) / 2, rows[activation]
 
 
-def test_xor_compare_markdown_prints_a_markdown_table(capsys):
-    output = _run(["xor", "--compare", "--quick", "--activations", "tanh", "step", "--markdown"], capsys)
+def test_xor_compare_markdown_prints_a_markdown_table(run_cli):
+    output = run_cli(["xor", "--compare", "--quick", "--activations", "tanh", "step", "--markdown"])
     table = [line for line in output.splitlines() if line.startswith("|")]
     assert table[0].startswith("| activation | solved |")
     assert table[1].startswith("|---|")
@@ -130,6 +125,6 @@ def test_unknown_optimizer_exits_with_status_2_listing_the_valid_names(capsys):
         assert name in error
 
 
-def test_optimizer_names_are_case_insensitive(capsys):
-    output = _run(["xor", "--optimizer", "SGD", "--lr", "0.5", "--steps", "50"], capsys)
+def test_optimizer_names_are_case_insensitive(run_cli):
+    output = run_cli(["xor", "--optimizer", "SGD", "--lr", "0.5", "--steps", "50"])
     assert "50 steps of sgd" in output
