@@ -93,24 +93,28 @@ def recorded_run(label: str, activation: str, hidden: Sequence[int], optimizer: 
     return Run(label, model, recorder, losses)
 
 
-def recording_overhead(data: tuple[np.ndarray, np.ndarray], settings: Settings) -> tuple[float, float, float]:
-    """(seconds without, seconds with a Recorder every `every` steps, seconds the Recorder itself
-    spent) of the dying-ReLU run, best of `timing_repeats` each (the best of several is the least
-    disturbed by other work on the machine). On a busy machine the difference of two wall times is
-    noisier than the cost itself; the Recorder's own timer is the steadier measure."""
+def relu_run_and_overhead(data: tuple[np.ndarray, np.ndarray], settings: Settings) -> tuple[Run, float, float, float]:
+    """The dying-ReLU run with its Recorder (the first one timed), and (seconds without, seconds with
+    a Recorder every `every` steps, seconds the Recorder itself spent), best of `timing_repeats` each
+    (the best of several is the least disturbed by other work on the machine). On a busy machine the
+    difference of two wall times is noisier than the cost itself; the Recorder's own timer is the
+    steadier measure."""
     times: dict[bool, list[float]] = {False: [], True: []}
     recording_seconds = []
+    relu: Run | None = None
     for _ in range(settings.timing_repeats):
         for recording in (False, True):
             model = seeded_mlp(settings.seed, [data[0].shape[1], *settings.relu_hidden, 10], "relu")
             recorder = Recorder(model, every=settings.every, bins=settings.bins) if recording else None
             start = time.perf_counter()
-            train(model, data, settings.steps, "adam", settings.relu_lr, settings.batch_size, settings.seed, recorder)
+            losses = train(model, data, settings.steps, "adam", settings.relu_lr, settings.batch_size, settings.seed,
+                           recorder)
             times[recording].append(time.perf_counter() - start)
             if recorder is not None:
                 recorder.remove()
                 recording_seconds.append(recorder.seconds)
-    return min(times[False]), min(times[True]), min(recording_seconds)
+                relu = relu or Run(f"relu, Adam lr {settings.relu_lr:g}", model, recorder, losses)
+    return relu, min(times[False]), min(times[True]), min(recording_seconds)
 
 
 @dataclass
@@ -138,8 +142,7 @@ def run(settings: Settings) -> Result:
     train_data, _ = s.load_data()
     sigmoid = recorded_run("sigmoid, standard init, SGD", "sigmoid", s.sigmoid_hidden, "sgd", s.sigmoid_lr,
                            train_data, s, standard=True)
-    relu = recorded_run(f"relu, Adam lr {s.relu_lr:g}", "relu", s.relu_hidden, "adam", s.relu_lr, train_data, s)
-    return Result(s, sigmoid, relu, *recording_overhead(train_data, s))
+    return Result(s, sigmoid, *relu_run_and_overhead(train_data, s))
 
 
 def activation_means(recorder: Recorder, name: str) -> list[float]:
