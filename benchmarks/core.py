@@ -3,7 +3,10 @@
 Four figures, each measured in one run at one BLAS thread, implementations interleaved in rounds;
 a ratio is the median over rounds of the two times in the same round (timing.Rounds):
   1. one training step of a 784-256-256-10 ReLU MLP on a batch of 128 (float32), and of a
-     784-128-10 MLP on a batch of 64: forward, softmax cross-entropy, backward, SGD update;
+     784-128-10 MLP on a batch of 64: forward, softmax cross-entropy, backward, SGD update. The
+     reference keeps its weights row-major, the plain numpy way; nn.Linear keeps them column-major
+     (x W^T is then a product without a transposed operand, which OpenBLAS computes faster), so a
+     second numpy row with column-major weights shows how much of the difference is that layout;
   2. per-op overhead: a chain of 100 small elementwise ops (add, mul, tanh, relu) on a (4, 2) tensor,
      forward + backward;
   3. XOR: a 2-4-1 tanh/sigmoid MLP trained for 2000 full-batch SGD steps.
@@ -263,8 +266,10 @@ def main() -> None:
         for (sizes, batch), target in MLP_CASES.items():
             x, y, layers = mlp_case(sizes, batch)
             numpy_layers = [(w.copy(), b.copy()) for w, b in layers]
+            column_major_layers = [(np.asfortranarray(w), b.copy()) for w, b in layers]
             candidates = {
                 "numpy": lambda: numpy_mlp_step(x, y, numpy_layers),  # noqa: B023 - timed in this iteration
+                "numpy, column-major W": lambda: numpy_mlp_step(x, y, column_major_layers),  # noqa: B023
                 "tinygrad_act": ours_mlp(x, y, layers),
                 "tinygrad_act (composite CE)": ours_mlp_composite(x, y, layers),
             }

@@ -8,7 +8,11 @@ import numpy as np
 
 def mlp_loss_and_gradients(x: np.ndarray, y: np.ndarray, layers: list) -> tuple[float, list]:
     """Cross-entropy of a ReLU MLP (ReLU after every layer but the last) on (x, y) and the gradient
-    of every (weight, bias) pair, with weights of shape (out, in) as nn.Linear keeps them."""
+    of every (weight, bias) pair, with weights of shape (out, in) as nn.Linear keeps them.
+
+    The weights' memory order is the caller's: row-major (the plain numpy way) or column-major (as
+    nn.Linear stores them); each weight gradient is computed in its weight's order, so that the
+    update `w -= lr * gw` reads both arrays in the same order."""
     rows = np.arange(len(y))
     inputs = [x]
     for i, (w, b) in enumerate(layers):
@@ -24,7 +28,9 @@ def mlp_loss_and_gradients(x: np.ndarray, y: np.ndarray, layers: list) -> tuple[
     grad *= 1.0 / len(y)
     gradients = []
     for (w, _), layer_input in zip(reversed(layers), reversed(inputs)):
-        gradients.append((grad.T @ layer_input, grad.sum(0)))
+        grad_weight = (layer_input.T @ grad).T if w.flags.f_contiguous and not w.flags.c_contiguous \
+            else grad.T @ layer_input
+        gradients.append((grad_weight, grad.sum(0)))
         if layer_input is not x:
             grad = grad @ w
             grad *= layer_input > 0

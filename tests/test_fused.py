@@ -35,6 +35,19 @@ def test_linear_without_bias_and_without_input_gradient(batch, float64_default):
     np.testing.assert_allclose(w.grad.numpy(), np.ones((5, 3)).T @ x, rtol=1e-12)
 
 
+@pytest.mark.parametrize("input_shape", [(5, 4), (2, 5, 4)])
+def test_linear_with_a_column_major_weight_gives_its_gradient_column_major(rng, input_shape, float64_default):
+    x = Tensor(rng.standard_normal(input_shape), requires_grad=True)
+    weight = Tensor(np.asfortranarray(rng.standard_normal((3, 4))), requires_grad=True)
+    bias = Tensor(rng.standard_normal(3), requires_grad=True)
+    assert ta.gradcheck(lambda a, w, b: apply(fused.Linear, a, w, b), (x, weight, bias))
+    grad_output = rng.standard_normal(input_shape[:-1] + (3,))
+    apply(fused.Linear, x, weight, bias).backward(grad_output)
+    expected = grad_output.reshape(-1, 3).T @ x.numpy().reshape(-1, 4)
+    np.testing.assert_allclose(weight.grad.numpy(), expected, rtol=1e-12)
+    assert weight.grad.data.flags.f_contiguous and weight.grad.data.base is None  # handed over, not copied
+
+
 def test_linear_refuses_mismatched_features_naming_both_shapes(batch):
     x, weight, _ = batch
     with pytest.raises(RuntimeError, match=r"input has 3 features .* weight expects 4"):

@@ -51,3 +51,21 @@ def test_select_zero_gives_exact_zeros_even_for_infinite_or_nan_gradients(size):
     result = select_zero(condition, grad)
     assert np.all(result[condition] == 0)
     assert np.all(np.isinf(result[2::3])) and np.all(np.isnan(result[1::3]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(128, 256), (3, 70_001), (5000,)])  # one block, several and a partial one
+def test_relu_of_a_large_array_is_numpys_max_with_zero(dtype, shape):
+    x = np.random.default_rng(3).standard_normal(shape).astype(dtype)
+    x.reshape(-1)[:4] = [np.nan, -np.inf, np.inf, -0.0]
+    result = relu(x)
+    assert result.dtype == dtype and result.shape == x.shape
+    np.testing.assert_array_equal(result, np.maximum(x, 0))
+    assert np.isnan(result.reshape(-1)[0]) and result.reshape(-1)[1] == 0 and result.reshape(-1)[2] == np.inf
+
+
+def test_relu_of_a_strided_array_and_the_zeros_it_compares_with_stay_untouched():
+    x = np.random.default_rng(4).standard_normal((300, 200)).astype(np.float32)
+    np.testing.assert_array_equal(relu(x.T), np.maximum(x.T, 0))
+    relu(x)
+    np.testing.assert_array_equal(relu(-np.abs(x)), np.zeros_like(x))  # the block of zeros is still zeros

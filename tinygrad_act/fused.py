@@ -46,9 +46,20 @@ class Linear(Function):
             grad_2d = grad_output
         return (
             grad_output @ self.weight if needs_x else None,
-            grad_2d.T @ x if needs_weight else None,
+            _weight_gradient(grad_2d, x, self.weight) if needs_weight else None,
             np.add.reduce(grad_2d, axis=0) if needs_bias else None,
         )
+
+
+def _weight_gradient(grad_2d: np.ndarray, x: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """dW = g^T x, in the memory layout of W: for a column-major W (nn.Linear's) computed as
+    dW^T = x^T g straight into a column-major array, so the optimizer's update reads both in
+    the same order."""
+    if weight.flags.c_contiguous or not weight.flags.f_contiguous:
+        return grad_2d.T @ x
+    grad_weight = np.empty(weight.shape, np.result_type(grad_2d, x), order="F")
+    np.matmul(x.T, grad_2d, out=grad_weight.T)
+    return grad_weight
 
 
 def _classes_last(array: np.ndarray, class_dim: int) -> np.ndarray:

@@ -422,11 +422,11 @@ class Tensor:
             if leaf._hooks:  # a hook may return any array, read-only ones too
                 leaf_grad = run_hooks(leaf._hooks, leaf_grad)
                 if not leaf_grad.flags.writeable:
-                    leaf_grad = leaf_grad.copy()
+                    leaf_grad = leaf_grad.copy(order="K")
             if type(leaf_grad) is not np.ndarray:  # a 0-d result of numpy arithmetic is a numpy scalar
                 leaf_grad = np.array(leaf_grad)
             elif leaf_grad.base is not None or id(leaf_grad) in handed_out:
-                leaf_grad = leaf_grad.copy()
+                leaf_grad = leaf_grad.copy(order="K")
             handed_out.add(id(leaf_grad))
             leaf._accumulate_grad(leaf_grad)
 

@@ -79,14 +79,14 @@ def test_a_missing_extra_is_named(monkeypatch):
         datasets.digits()
 
 
-def mnist1d_test_accuracy(hidden, epochs):
+def mnist1d_test_accuracy(hidden, epochs, seed=0):
     """Test accuracy of MLP([40, *hidden, 10]) trained on MNIST-1D with Adam (lr 1e-2, batch 100)."""
     (train_x, train_y), (test_x, test_y) = datasets.mnist1d(train=True), datasets.mnist1d(train=False)
-    ta.manual_seed(0)
+    ta.manual_seed(seed)
     model = nn.MLP([40, *hidden, 10], activation="relu")
     optimizer = optim.Adam(model.parameters(), lr=1e-2)
     for _ in range(epochs):
-        for x, y in DataLoader(TensorDataset(train_x, train_y), batch_size=100, shuffle=True, seed=0):
+        for x, y in DataLoader(TensorDataset(train_x, train_y), batch_size=100, shuffle=True, seed=seed):
             optimizer.zero_grad()
             F.cross_entropy(model(x), y).backward()
             optimizer.step()
@@ -95,9 +95,12 @@ def mnist1d_test_accuracy(hidden, epochs):
 
 
 def test_mnist1d_is_as_hard_as_published_logistic_regression_32_and_an_mlp_68_percent():
-    # Greydanus 2020, table 1: logistic regression 32%, MLP 68% (two hidden layers of 100).
+    # Greydanus 2020, table 1: logistic regression 32%, MLP 68% (two hidden layers of 100, 6,000
+    # Adam steps of batch 100, i.e. 150 epochs). One run of the MLP lands anywhere in about 0.65-0.69
+    # (the rounding of the products alone moves it), so the claim is checked on the mean of three seeds.
     assert abs(mnist1d_test_accuracy([], epochs=30) - 0.32) < 0.05
-    assert abs(mnist1d_test_accuracy([100, 100], epochs=40) - 0.68) < 0.05
+    mlp = np.mean([mnist1d_test_accuracy([100, 100], epochs=150, seed=seed) for seed in range(3)])
+    assert abs(mlp - 0.68) < 0.03
 
 
 @pytest.mark.parametrize(("name", "train_size", "test_size"), [("mnist", 1000, 500), ("digits", 1000, 360),

@@ -1,4 +1,4 @@
-"""nn layers: Sequential, Dropout, Flatten, BatchNorm1d, MLP and nn.utils.clip_grad_norm_."""
+"""nn layers: Sequential, Dropout, Flatten, BatchNorm1d, MLP and nn.utils.clip_grad_norm_ (nn.Linear: test_linear.py)."""
 
 import math
 from collections import OrderedDict
@@ -15,25 +15,6 @@ torch = pytest.importorskip("torch")
 
 def float64(values, requires_grad=False) -> ta.Tensor:
     return ta.tensor(np.asarray(values, dtype=np.float64), dtype=np.float64, requires_grad=requires_grad)
-
-
-# ---------------------------------------------------------------- Linear
-
-
-@pytest.mark.parametrize("dtype", [np.int64, np.uint8, np.bool_])
-def test_linear_on_non_float_input_raises_pytorchs_error_class_naming_both_dtypes(seeded, dtype):
-    torch_layer = torch.nn.Linear(3, 2)
-    with pytest.raises(Exception) as torch_error:  # noqa: PT011 - its class is what we compare
-        torch_layer(torch.from_numpy(np.ones((4, 3), dtype=dtype)))
-    with pytest.raises(torch_error.type, match=rf"Linear: input of dtype {np.dtype(dtype)} cannot be multiplied "
-                                               r"by a weight of dtype float32; convert the input with \.float\(\)"):
-        nn.Linear(3, 2)(ta.tensor(np.ones((4, 3), dtype=dtype), dtype=dtype))
-
-
-def test_linear_on_float64_input_keeps_working(seeded):
-    layer = nn.Linear(3, 2, dtype=np.float64)
-    x = np.arange(6.0).reshape(2, 3)
-    np.testing.assert_allclose(layer(float64(x)).numpy(), x @ layer.weight.numpy().T + layer.bias.numpy())
 
 
 # ---------------------------------------------------------------- Sequential

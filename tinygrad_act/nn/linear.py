@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from .. import fused
 from ..autograd import apply
 from ..dtypes import get_default_dtype
@@ -18,6 +20,12 @@ class Linear(Module):
 
     Initialised as PyTorch does: W and b uniform in [-1/sqrt(in_features), 1/sqrt(in_features)]
     (kaiming_uniform_ with a = sqrt(5)); nn.MLP re-initialises W to suit its activation.
+
+    W has PyTorch's shape and values but is kept column-major (W^T row after row in memory), so
+    that the forward x W^T is a plain row-major product for BLAS, which OpenBLAS computes faster
+    than a product with a transposed operand; fused.Linear returns dW in the same layout. Writes
+    into W (nn.init, load_state_dict, optimizers) keep the layout; a plain array assigned to
+    `.data` works too, at the transposed product's speed.
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None) -> None:
@@ -25,7 +33,8 @@ class Linear(Module):
         self.in_features, self.out_features = in_features, out_features
         dtype = dtype or get_default_dtype()
         bound = 1.0 / math.sqrt(in_features) if in_features > 0 else 0.0
-        self.weight = Parameter(generator().uniform(-bound, bound, (out_features, in_features)), dtype=dtype)
+        weight = generator().uniform(-bound, bound, (out_features, in_features))
+        self.weight = Parameter(np.asfortranarray(weight), dtype=dtype)
         self.bias = Parameter(generator().uniform(-bound, bound, out_features), dtype=dtype) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:

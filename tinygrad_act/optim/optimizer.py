@@ -202,7 +202,8 @@ def _indexed_param(params: list[Tensor], index: Any) -> Tensor:
 
 def _restored_state_value(key: str, value: Any, param: Tensor, index: Any) -> Any:
     """A saved per-parameter state value as the optimizer keeps it: "step" as an int, arrays as new
-    ndarrays of the parameter's shape and dtype (a 0-d array for a 0-d parameter, never a float)."""
+    ndarrays of the parameter's shape, dtype and memory layout (a 0-d array for a 0-d parameter,
+    never a float)."""
     try:
         if key == "step":
             return int(np.asarray(value).item())
@@ -216,4 +217,6 @@ def _restored_state_value(key: str, value: Any, param: Tensor, index: Any) -> An
             f"load_state_dict: state {key!r} of parameter {index} has shape {array.shape}, "
             f"the parameter has shape {param.shape}"
         )
-    return array
+    restored = np.empty_like(param.data)  # the parameter's layout (column-major for nn.Linear's weight)
+    restored[...] = array
+    return restored

@@ -38,7 +38,7 @@ class SGD(Optimizer):
                 state = self.state.setdefault(param, {})
                 buffer = state.get("momentum_buffer")
                 if buffer is None:
-                    buffer = state["momentum_buffer"] = grad.copy()
+                    buffer = state["momentum_buffer"] = grad.copy(order="K")  # in the parameter's layout
                 else:
                     buffer *= momentum
                     buffer += (1.0 - dampening) * grad if dampening else grad

@@ -1,0 +1,101 @@
+"""nn.Linear: PyTorch's layer (shape, formula, errors), and the column-major weight it keeps for speed,
+which every path that writes the weight or its gradient must keep and none may notice."""
+
+import numpy as np
+import pytest
+
+import tinygrad_act as ta
+import tinygrad_act.functional as F
+from tinygrad_act import nn, optim
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint8, np.bool_])
+def test_linear_on_non_float_input_raises_pytorchs_error_class_naming_both_dtypes(seeded, dtype):
+    torch_layer = torch.nn.Linear(3, 2)
+    with pytest.raises(Exception) as torch_error:  # noqa: PT011 - its class is what we compare
+        torch_layer(torch.from_numpy(np.ones((4, 3), dtype=dtype)))
+    with pytest.raises(torch_error.type, match=rf"Linear: input of dtype {np.dtype(dtype)} cannot be multiplied "
+                                               r"by a weight of dtype float32; convert the input with \.float\(\)"):
+        nn.Linear(3, 2)(ta.tensor(np.ones((4, 3), dtype=dtype), dtype=dtype))
+
+
+def test_linear_on_float64_input_keeps_working(seeded):
+    layer = nn.Linear(3, 2, dtype=np.float64)
+    x = np.arange(6.0).reshape(2, 3)
+    out = layer(ta.tensor(x, dtype=np.float64))
+    np.testing.assert_allclose(out.numpy(), x @ layer.weight.numpy().T + layer.bias.numpy())
+
+
+def test_the_weight_has_pytorchs_shape_and_is_kept_column_major(seeded):
+    layer = nn.Linear(5, 3)
+    assert layer.weight.shape == (3, 5) and layer.weight.dtype == np.float32
+    assert layer.weight.data.flags.f_contiguous and not layer.weight.data.flags.c_contiguous
+
+
+def _two_layer_net(weights_row_major: bool) -> nn.Sequential:
+    ta.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3))
+    if weights_row_major:
+        for layer in (model[0], model[2]):
+            layer.weight.data = np.ascontiguousarray(layer.weight.data)
+    return model
+
+
+@pytest.mark.parametrize("make_optimizer", [
+    lambda params: optim.SGD(params, lr=0.1, momentum=0.9),
+    lambda params: optim.Adam(params, lr=0.01),
+])
+def test_training_gives_the_same_weights_whichever_order_the_weight_is_kept_in(make_optimizer):
+    x = np.random.default_rng(1).standard_normal((8, 6)).astype(np.float32)
+    y = np.arange(8) % 3
+    results = []
+    for row_major in (False, True):
+        model = _two_layer_net(row_major)
+        optimizer = make_optimizer(model.parameters())
+        for _ in range(3):
+            optimizer.zero_grad()
+            F.cross_entropy(model(ta.tensor(x)), y).backward()
+            optimizer.step()
+        results.append(model)
+    column_major, row_major = results
+    for ours, reference in zip(column_major.parameters(), row_major.parameters()):
+        np.testing.assert_allclose(ours.data, reference.data, rtol=1e-5, atol=1e-7)
+    first = column_major[0].weight
+    # the gradient and the update come back in the weight's order: no copy into another layout
+    assert first.data.flags.f_contiguous and first.grad.data.flags.f_contiguous
+
+
+def test_sgd_momentum_and_a_restored_optimizer_state_keep_the_weights_order():
+    model = _two_layer_net(weights_row_major=False)
+    optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model(ta.randn(4, 6)).sum().backward()
+    optimizer.step()
+    weight = model[0].weight
+    assert optimizer.state[weight]["momentum_buffer"].flags.f_contiguous
+    restored = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    restored.load_state_dict(optimizer.state_dict())
+    buffer = restored.state[weight]["momentum_buffer"]
+    assert buffer.flags.f_contiguous
+    np.testing.assert_array_equal(buffer, optimizer.state[weight]["momentum_buffer"])
+
+
+def test_a_saved_and_loaded_layer_computes_the_same_and_stays_column_major(tmp_path, seeded):
+    layer, copy = nn.Linear(4, 3), nn.Linear(4, 3)
+    ta.save(layer.state_dict(), tmp_path / "layer.safetensors")
+    copy.load_state_dict(ta.load(tmp_path / "layer.safetensors"))
+    x = ta.randn(2, 4)
+    np.testing.assert_array_equal(copy(x).data, layer(x).data)
+    assert copy.weight.data.flags.f_contiguous
+
+
+def test_the_weight_reaches_pytorch_with_its_values(seeded):
+    layer = nn.Linear(4, 3)
+    torch_layer = torch.nn.Linear(4, 3)
+    with torch.no_grad():
+        torch_layer.weight.copy_(torch.from_numpy(layer.weight.numpy()))
+        torch_layer.bias.copy_(torch.from_numpy(layer.bias.numpy()))
+    x = np.random.default_rng(2).standard_normal((5, 4)).astype(np.float32)
+    np.testing.assert_allclose(layer(ta.tensor(x)).numpy(), torch_layer(torch.from_numpy(x)).detach().numpy(),
+                               rtol=1e-6, atol=1e-6)
