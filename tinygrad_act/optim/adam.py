@@ -57,17 +57,21 @@ class Adam(Optimizer):
                     state["max_exp_avg_sq"] = np.zeros_like(param.data)
             state["step"] += 1
             step, exp_avg, exp_avg_sq = state["step"], state["exp_avg"], state["exp_avg_sq"]
+            # One scratch array holds each intermediate in turn, instead of a new array per operation.
+            scratch = np.multiply(grad, 1.0 - beta1, out=np.empty_like(param.data))
             exp_avg *= beta1
-            exp_avg += (1.0 - beta1) * grad
+            exp_avg += scratch
+            np.multiply(grad, 1.0 - beta2, out=scratch)
+            scratch *= grad
             exp_avg_sq *= beta2
-            exp_avg_sq += (1.0 - beta2) * grad * grad
+            exp_avg_sq += scratch
             if amsgrad:
                 np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
                 exp_avg_sq = state["max_exp_avg_sq"]
-            denominator = np.sqrt(exp_avg_sq)
+            denominator = np.sqrt(exp_avg_sq, out=scratch)
             denominator *= 1.0 / math.sqrt(1.0 - beta2**step)
             denominator += eps
-            param.data -= (lr / (1.0 - beta1**step)) * exp_avg / denominator
+            param.data -= np.divide((lr / (1.0 - beta1**step)) * exp_avg, denominator, out=scratch)
 
 
 class AdamW(Adam):
