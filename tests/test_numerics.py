@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tinygrad_act.numerics import log_softmax, max_keepdims, one_of, relu, select_zero, zero_of
+from tinygrad_act.numerics import log_softmax, max_keepdims, one_of, pass_where_nonzero, relu, select_zero, zero_of
 
 
 @pytest.mark.parametrize("shape", [(128, 10), (40, 32), (8, 2), (128, 100), (3, 4, 5), (0, 3), (64, 0)])
@@ -69,3 +69,26 @@ def test_relu_of_a_strided_array_and_the_zeros_it_compares_with_stay_untouched()
     np.testing.assert_array_equal(relu(x.T), np.maximum(x.T, 0))
     relu(x)
     np.testing.assert_array_equal(relu(-np.abs(x)), np.zeros_like(x))  # the block of zeros is still zeros
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", [8, 10_000])  # a select below 4,096 elements, the bit mask above
+def test_pass_where_nonzero_keeps_the_gradient_bit_for_bit_and_gives_plus_zero_elsewhere(dtype, size):
+    rng = np.random.default_rng(5)
+    values = np.maximum(rng.standard_normal(size), 0).astype(dtype)
+    values[:4] = [np.nan, -0.0, np.inf, 0.0]
+    grad = rng.standard_normal(size).astype(dtype)
+    grad[:8] = [np.inf, np.nan, -np.inf, np.nan, -1.5, 2.0, np.inf, -np.inf]
+    result = pass_where_nonzero(values, grad)
+    off = values == 0
+    assert result.dtype == dtype and result.shape == grad.shape
+    np.testing.assert_array_equal(result[~off], grad[~off])  # nan where the gradient was nan, inf kept
+    assert np.all(result[off] == 0) and not np.signbit(result[off]).any()
+
+
+def test_pass_where_nonzero_of_a_float64_gradient_for_float32_values_takes_the_select():
+    values = np.zeros(5000, np.float32)
+    values[::2] = 1.0
+    grad = np.full(5000, np.inf)
+    result = pass_where_nonzero(values, grad)
+    assert result.dtype == np.float64 and np.all(result[::2] == np.inf) and np.all(result[1::2] == 0)
