@@ -98,8 +98,10 @@ def pass_where_nonzero(values: np.ndarray, grad_output: np.ndarray) -> np.ndarra
     where b = 0, and an AND with the gradient's bits keeps it or clears it. (A product with a 0/1 mask
     converts the mask to float, twice as slow, and needs the inf * 0 repair.)
     """
+    if values.size <= _SMALL:  # select_zero's select, inlined: every small ReLU takes this path
+        return np.where(values == _ZEROS.get(values.dtype, 0), _ZEROS.get(grad_output.dtype, 0), grad_output)
     integer = _SAME_WIDTH_INTEGERS.get(values.dtype)
-    if integer is None or grad_output.dtype != values.dtype or values.size <= _SMALL:
+    if integer is None or grad_output.dtype != values.dtype:
         return select_zero(values == zero_of(values), grad_output)
     width = 8 * values.dtype.itemsize
     keep = np.bitwise_and(values.view(integer), np.iinfo(integer).max)  # |bits|: sign dropped
