@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tinygrad_act.numerics import log_softmax, max_keepdims, one_of, pass_where_nonzero, relu, select_zero, zero_of
+from tinygrad_act.numerics import (
+    log_softmax,
+    max_keepdims,
+    one_of,
+    pass_where_nonzero,
+    relu,
+    select_zero,
+    zero_of,
+)
 
 
 @pytest.mark.parametrize("shape", [(128, 10), (40, 32), (8, 2), (128, 100), (3, 4, 5), (0, 3), (64, 0)])
