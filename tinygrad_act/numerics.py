@@ -66,8 +66,10 @@ def relu(x: np.ndarray) -> np.ndarray:
     times slower on a 128 x 256 batch), so a large contiguous float x is compared with a block of
     zeros, one block at a time.
     """
+    if x.size <= _SMALL:  # first: every small op's path (a chain of scalars' ReLUs)
+        return np.maximum(x, _ZEROS.get(x.dtype, 0))
     zeros = _ZERO_BLOCKS.get(x.dtype)
-    if zeros is None or x.size <= _SMALL or not x.flags.c_contiguous:
+    if zeros is None or not x.flags.c_contiguous:
         return np.maximum(x, _ZEROS.get(x.dtype, 0))
     out = np.empty_like(x)
     flat_x, flat_out, size = x.reshape(-1), out.reshape(-1), x.size
