@@ -57,7 +57,8 @@ class Adam(Optimizer):
                     state["max_exp_avg_sq"] = np.zeros_like(param.data)
             state["step"] += 1
             step, exp_avg, exp_avg_sq = state["step"], state["exp_avg"], state["exp_avg_sq"]
-            # One scratch array holds each intermediate in turn, instead of a new array per operation.
+            # One scratch array holds each intermediate in turn, instead of a new array per operation;
+            # the step keeps its own product, so it rounds as (lr / (1 - beta1^t)) m / denominator.
             scratch = np.multiply(grad, 1.0 - beta1, out=np.empty_like(param.data))
             exp_avg *= beta1
             exp_avg += scratch
