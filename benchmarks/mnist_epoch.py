@@ -11,8 +11,9 @@ interleaved over rounds, one epoch per round; median times, and the median of ea
   ours, plain loop      the same pieces in a hand-written zero_grad/forward/backward/step loop
   numpy                 forward, backward and Adam written out with in-place numpy updates, the
                         weights row-major (the plain numpy way)
-  numpy, column-major W the same with the weights column-major, as nn.Linear keeps them (x W^T is
-                        then a product without a transposed operand, which OpenBLAS computes faster)
+  numpy, column-major W the same with the weights of 4,096 entries or more column-major, as
+                        nn.Linear keeps them (x W^T is then a product without a transposed operand,
+                        which OpenBLAS computes faster)
   pytorch               the plain loop in PyTorch (when installed)
 
 Uses the real MNIST when $TINYGRAD_ACT_DATA (or the cache) has it, else random images of its shape.
@@ -34,6 +35,7 @@ from timing import interleaved, one_thread, torch_or_none
 import tinygrad_act.functional as F
 from tinygrad_act import nn, optim
 from tinygrad_act.data import ChecksumError, DataLoader, DatasetNotFoundError, TensorDataset, datasets
+from tinygrad_act.nn.linear import COLUMN_MAJOR_FROM
 
 SIZES, BATCH, LR, SEED = (784, 256, 256, 10), 128, 1e-3, 0
 BETAS, EPS = (0.9, 0.999), 1e-8
@@ -130,7 +132,8 @@ class NumpyAdam:
 
 def numpy_loop(images: np.ndarray, labels: np.ndarray, column_major: bool = False):
     """The epoch written by hand: what our stack must match."""
-    layers = [(np.asfortranarray(weight) if column_major else weight, bias) for weight, bias in initial_weights()]
+    layers = [(np.asfortranarray(weight) if column_major and weight.size >= COLUMN_MAJOR_FROM else weight, bias)
+              for weight, bias in initial_weights()]
     adam = NumpyAdam([array for layer in layers for array in layer])
     generator = np.random.default_rng(SEED)
     steps = math.ceil(len(images) / BATCH)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import threadpoolctl
 
@@ -26,7 +28,9 @@ def test_set_num_threads_stays_until_changed_and_get_num_threads_reads_it():
         ta.set_num_threads(1)
         assert ta.get_num_threads() == 1 and set(blas_thread_counts()) <= {1}
         ta.set_num_threads(2)
-        assert ta.get_num_threads() == min(2, max(blas_thread_counts()))
+        counts = blas_thread_counts()
+        assert ta.get_num_threads() == max(counts)
+        assert max(counts) == 2 or (os.cpu_count() or 1) < 2  # the call took effect where it can
 
 
 def test_set_num_threads_refuses_zero():

@@ -9,7 +9,6 @@ from tinygrad_act.numerics import (
     log_softmax,
     max_keepdims,
     one_of,
-    pass_where_nonzero,
     relu,
     select_zero,
     zero_of,
@@ -51,7 +50,7 @@ def test_integer_arrays_get_python_numbers_so_their_dtype_is_kept():
     assert relu(x).dtype == np.int32 and relu(x).tolist() == [0, 3]
 
 
-@pytest.mark.parametrize("size", [6, 10_000])  # a select below 4,096 elements, a product above
+@pytest.mark.parametrize("size", [6, 10_000])  # np.where below 4,096 elements, the bit select above
 def test_select_zero_gives_exact_zeros_even_for_infinite_or_nan_gradients(size):
     condition = np.arange(size) % 3 == 0
     grad = np.full(size, np.inf, np.float32)
@@ -79,24 +78,32 @@ def test_relu_of_a_strided_array_and_the_zeros_it_compares_with_stay_untouched()
     np.testing.assert_array_equal(relu(-np.abs(x)), np.zeros_like(x))  # the block of zeros is still zeros
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("size", [8, 10_000])  # a select below 4,096 elements, the bit mask above
-def test_pass_where_nonzero_keeps_the_gradient_bit_for_bit_and_gives_plus_zero_elsewhere(dtype, size):
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("size", [8, 10_000])  # np.where below 4,096 elements, the bit select above
+def test_select_zero_keeps_the_gradient_bit_for_bit_and_gives_plus_zero_elsewhere(dtype, size):
     rng = np.random.default_rng(5)
-    values = np.maximum(rng.standard_normal(size), 0).astype(dtype)
+    values = np.maximum(rng.standard_normal(size), 0).astype(dtype)  # a relu output
     values[:4] = [np.nan, -0.0, np.inf, 0.0]
     grad = rng.standard_normal(size).astype(dtype)
     grad[:8] = [np.inf, np.nan, -np.inf, np.nan, -1.5, 2.0, np.inf, -np.inf]
-    result = pass_where_nonzero(values, grad)
-    off = values == 0
+    off = values <= 0  # relu's backward: at a nan input the gradient passes
+    result = select_zero(off, grad)
     assert result.dtype == dtype and result.shape == grad.shape
     np.testing.assert_array_equal(result[~off], grad[~off])  # nan where the gradient was nan, inf kept
     assert np.all(result[off] == 0) and not np.signbit(result[off]).any()
 
 
-def test_pass_where_nonzero_of_a_float64_gradient_for_float32_values_takes_the_select():
+def test_select_zero_of_an_integer_gradient_or_a_broadcast_condition_takes_np_where():
+    condition = np.zeros(5000, bool)
+    condition[::2] = True
+    integer = select_zero(condition, np.full(5000, 7))
+    assert integer.dtype == np.int64 and np.all(integer[::2] == 0) and np.all(integer[1::2] == 7)
+    broadcast = select_zero(condition[:10], np.full((500, 10), np.inf))
+    assert broadcast.shape == (500, 10) and np.all(broadcast[:, ::2] == 0) and np.all(broadcast[:, 1::2] == np.inf)
+
+
+def test_select_zero_of_a_float64_gradient_on_a_float32_relu_output():
     values = np.zeros(5000, np.float32)
     values[::2] = 1.0
-    grad = np.full(5000, np.inf)
-    result = pass_where_nonzero(values, grad)
+    result = select_zero(values <= 0, np.full(5000, np.inf))
     assert result.dtype == np.float64 and np.all(result[::2] == np.inf) and np.all(result[1::2] == 0)

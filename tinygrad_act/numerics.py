@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-# Branches are chosen with arithmetic masks (max/min, or multiplying by a 0/1 mask), never np.where:
-# on a batch where the condition is an unpredictable mix, np.where is ten times slower than relu.
-# A product with a 0 mask is not a select when the other factor is inf or nan (inf * 0 = nan), so
-# the rules whose derivative is an exact 0 by selection (relu below 0, hardtanh outside its bounds)
-# pass their result through `zero_where`, which repairs those positions only when needed.
+# Branches on large arrays are chosen with max/min, masks and bit operations, never np.where: on a
+# batch where the condition is an unpredictable mix, np.where is ten times slower than relu. The
+# derivatives that are an exact 0 by selection (relu below 0, hardtanh outside its bounds, clamp)
+# go through `select_zero`, which selects on the bits; a rule that scales as it masks (hardsigmoid,
+# hardswish) multiplies by the mask, and since inf * 0 = nan is not a select, passes its result
+# through `zero_where`, which repairs those positions only when needed.
 
 
 def zero_where(result: np.ndarray, condition: np.ndarray) -> np.ndarray:
@@ -30,8 +31,8 @@ def zero_where(result: np.ndarray, condition: np.ndarray) -> np.ndarray:
     return result
 
 
-# Below this many elements a select costs less than the product and its finiteness check (the
-# calls dominate); above, np.where's branch on every element makes the product ten times cheaper.
+# Below this many elements the fixed cost of each numpy call dominates, and select_zero and relu
+# take their one-call forms (np.where, np.maximum with a number); above, their vectorised forms.
 _SMALL = 4096
 
 
@@ -66,11 +67,9 @@ def relu(x: np.ndarray) -> np.ndarray:
     times slower on a 128 x 256 batch), so a large contiguous float x is compared with a block of
     zeros, one block at a time.
     """
-    if x.size <= _SMALL:  # first: every small op's path (a chain of scalars' ReLUs)
+    if x.size <= _SMALL or x.dtype not in _ZERO_BLOCKS or not x.flags.c_contiguous:
         return np.maximum(x, _ZEROS.get(x.dtype, 0))
-    zeros = _ZERO_BLOCKS.get(x.dtype)
-    if zeros is None or not x.flags.c_contiguous:
-        return np.maximum(x, _ZEROS.get(x.dtype, 0))
+    zeros = _ZERO_BLOCKS[x.dtype]
     out = np.empty_like(x)
     flat_x, flat_out, size = x.reshape(-1), out.reshape(-1), x.size
     for start in range(0, size, _ZERO_BLOCK_SIZE):
@@ -79,38 +78,29 @@ def relu(x: np.ndarray) -> np.ndarray:
     return out
 
 
+# The signed integer of each float's width: a select on a large array is done on the bits.
+_SAME_WIDTH_INTEGERS = {np.dtype(np.float16): np.dtype(np.int16), np.dtype(np.float32): np.dtype(np.int32),
+                        np.dtype(np.float64): np.dtype(np.int64)}
+
+
 def select_zero(condition: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
-    """grad_output, with exactly 0 where `condition` holds (even for an inf or nan gradient)."""
+    """grad_output, with exactly +0 where `condition` holds (even for an inf or nan gradient).
+
+    A small array takes np.where. On a large one np.where branches on every element (ten times
+    slower), so the select is done on the bits: the condition as integers 1 / 0, minus 1, is 0
+    where it holds and all ones (-1) elsewhere, and an AND with the gradient's bits clears it or
+    keeps it, exactly, in vectorised integer passes (a product with the condition as a float mask
+    would be slower and would turn inf * 0 into nan).
+    """
     if grad_output.size <= _SMALL:
         return np.where(condition, _ZEROS.get(grad_output.dtype, 0), grad_output)
-    with np.errstate(invalid="ignore"):  # inf * 0, repaired by zero_where
-        return zero_where(grad_output * ~condition, condition)
-
-
-# The signed integer of each float's width, for the bit mask below.
-_SAME_WIDTH_INTEGERS = {np.dtype(np.float32): np.dtype(np.int32), np.dtype(np.float64): np.dtype(np.int64)}
-
-
-def pass_where_nonzero(values: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
-    """grad_output where `values` is not zero (nan counts as not zero), exactly +0 where it is
-    (either sign): relu's backward from its output, exact for inf and nan gradients.
-
-    On a large float array it is four vectorised integer passes and no select: with b the bits of
-    `values` without the sign (0 only for a zero), -b >> (width - 1) is all ones where b > 0 and 0
-    where b = 0, and an AND with the gradient's bits keeps it or clears it. (A product with a 0/1 mask
-    converts the mask to float, twice as slow, and needs the inf * 0 repair.)
-    """
-    if values.size <= _SMALL:  # select_zero's select, inlined: every small ReLU takes this path
-        return np.where(values == _ZEROS.get(values.dtype, 0), _ZEROS.get(grad_output.dtype, 0), grad_output)
-    integer = _SAME_WIDTH_INTEGERS.get(values.dtype)
-    if integer is None or grad_output.dtype != values.dtype:
-        return select_zero(values == zero_of(values), grad_output)
-    width = 8 * values.dtype.itemsize
-    keep = np.bitwise_and(values.view(integer), np.iinfo(integer).max)  # |bits|: sign dropped
-    np.negative(keep, out=keep)
-    np.right_shift(keep, width - 1, out=keep)
+    integer = _SAME_WIDTH_INTEGERS.get(grad_output.dtype)
+    if integer is None or condition.shape != grad_output.shape:  # an integer gradient, a broadcast condition
+        return np.where(condition, 0, grad_output)
+    keep = condition.view(np.int8).astype(integer)
+    keep -= 1
     np.bitwise_and(keep, grad_output.view(integer), out=keep)
-    return keep.view(values.dtype)
+    return keep.view(grad_output.dtype)
 
 
 def lowest_finite(x: np.ndarray) -> np.ndarray:

@@ -28,7 +28,6 @@ from .data.datasets import DATASETS
 from .device import blas_threads
 from .experiments import registered
 from .experiments.protocol import SettingsBase, command_line, explanation, flags, knob, resolve
-from .version import __version__
 from .viz.report_page import Picture, Section, machine_summary, render_page
 
 PAGE_NAME = "index.html"
@@ -83,7 +82,7 @@ def experiment_section(experiment: ModuleType, options: ReportOptions, out_dir: 
 def render_html(sections: Sequence[Section], options: ReportOptions, command: str, seconds: float,
                 created: datetime.datetime) -> str:
     """The page, its header saying when, on what, in which mode and by which command it was made."""
-    header = {"date": created.isoformat(timespec="seconds"), **machine_summary(__version__),
+    header = {"date": created.isoformat(timespec="seconds"), **machine_summary(),
               "mode": "quick (small data, short runs: noisier numbers)" if options.quick else "full",
               "dataset": options.dataset, "seed": str(options.seed), "total time": f"{seconds:.1f} s",
               "command": command}

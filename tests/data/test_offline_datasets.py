@@ -108,5 +108,11 @@ def test_mnist1d_is_as_hard_as_published_logistic_regression_32_and_an_mlp_68_pe
 def test_train_and_test_subsets_are_small_and_need_no_network(no_network, name, train_size, test_size):
     (train_x, train_y), (test_x, test_y) = datasets.train_and_test(name, subset=True)
     assert len(train_x) == len(train_y) == train_size and len(test_x) == len(test_y) == test_size
-    full_train, _ = datasets.train_and_test(name) if name != "mnist" else (datasets.mnist_subset(), None)
-    np.testing.assert_array_equal(train_x, full_train[0][:train_size])
+    if name == "mnist":  # the subset shipped with the package: balanced, 100 and 50 images of each digit
+        assert np.bincount(train_y).tolist() == [100] * 10 and np.bincount(test_y).tolist() == [50] * 10
+        assert train_x.shape[1:] == (784,) and train_x.dtype == np.float32
+    else:  # the first images of each split, copied
+        (full_train_x, _), (full_test_x, _) = datasets.train_and_test(name)
+        np.testing.assert_array_equal(train_x, full_train_x[:train_size])
+        np.testing.assert_array_equal(test_x, full_test_x[:test_size])
+        assert train_x.base is None and test_x.base is None

@@ -110,3 +110,35 @@ def test_activation_at_extreme_inputs_matches_torch(name: str, params: dict, dty
 @pytest.mark.parametrize(("name", "params"), CASES)
 def test_activation_at_its_kinks_matches_torch(name: str, params: dict) -> None:
     _check(name, params, KINKS.copy(), np.float64)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["relu", "relu6", "hardtanh"])
+def test_a_large_batch_with_infinite_and_nan_gradients_matches_torch(name: str, dtype: type) -> None:
+    # Above 4,096 elements relu's forward and the selects of these backward rules take their
+    # vectorised forms (a block of zeros, a select on the bits): the same answers as small arrays.
+    values = np.resize(np.concatenate([_extremes(dtype), KINKS.astype(dtype)]), 5000)
+    grad_output = np.resize(np.array([1.0, -np.inf, np.nan, np.inf, -2.5, 0.25], dtype=dtype), 5000)
+    ours = _run(TinygradBackend(dtype), name, {}, values, grad_output)
+    reference = _run(TorchBackend(dtype), name, {}, values, grad_output)
+    np.testing.assert_array_equal(ours[0], reference[0])
+    # At a nan input we pass the gradient through (README, "Differences from PyTorch": PyTorch's own
+    # answer there changes with the length of the tensor); everywhere else, PyTorch's gradient.
+    nan_input = np.isnan(values)
+    np.testing.assert_array_equal(ours[1][~nan_input], reference[1][~nan_input])
+    np.testing.assert_array_equal(ours[1][nan_input], grad_output[nan_input])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_clamp_of_a_large_batch_with_infinite_gradients_matches_torch(dtype: type) -> None:
+    import torch
+
+    import tinygrad_act as ta
+
+    values = np.resize(np.concatenate([_extremes(dtype), KINKS.astype(dtype)]), 5000)
+    grad_output = np.resize(np.array([1.0, -np.inf, np.nan, np.inf, -2.5, 0.25], dtype=dtype), 5000)
+    ours = ta.tensor(values, dtype=dtype, requires_grad=True)
+    ours.clamp(-1.0, 2.0).backward(ta.tensor(grad_output, dtype=dtype))
+    theirs = torch.tensor(values, requires_grad=True)
+    theirs.clamp(-1.0, 2.0).backward(torch.from_numpy(grad_output))
+    np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())

@@ -24,11 +24,11 @@ def lapse() -> timelapse.Result:
 
 
 def test_random_mlp_draws_the_mean_field_ensemble(seeded):
-    model = signal.random_mlp("tanh", [400, 400, 400, 2], 2.0, 0.3)
+    model = signal.random_mlp(0, "tanh", [400, 400, 400, 2], 2.0, 0.3)
     weight, bias = model.linears()[1].weight.data, model.linears()[1].bias.data
     assert np.var(weight) * 400 == pytest.approx(2.0, rel=0.02)
     assert np.var(bias) == pytest.approx(0.3, rel=0.3)
-    orthogonal = signal.random_mlp("tanh", [50, 50, 2], 2.0, 0.0, weights="orthogonal").linears()[0].weight.data
+    orthogonal = signal.random_mlp(0, "tanh", [50, 50, 2], 2.0, 0.0, weights="orthogonal").linears()[0].weight.data
     np.testing.assert_allclose(orthogonal @ orthogonal.T, 2.0 * np.eye(50), atol=1e-4)
 
 
@@ -48,7 +48,7 @@ def test_jacobian_of_orthogonal_critical_tanh_stays_well_conditioned(result):
 
 
 def test_jacobian_matches_finite_differences(seeded):
-    model = signal.random_mlp("tanh", [6, 6, 6, 6], 1.5, 0.1)
+    model = signal.random_mlp(0, "tanh", [6, 6, 6, 6], 1.5, 0.1)
     x = np.random.default_rng(1).standard_normal(6)
     jacobian = signal.input_output_jacobian(model, x)
 

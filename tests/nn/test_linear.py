@@ -94,14 +94,24 @@ def test_a_saved_and_loaded_layer_computes_the_same_and_stays_column_major(tmp_p
 
 
 def test_the_weight_reaches_pytorch_with_its_values(seeded):
-    layer = nn.Linear(4, 3)
-    torch_layer = torch.nn.Linear(4, 3)
+    layer = nn.Linear(128, 32)  # column-major
+    torch_layer = torch.nn.Linear(128, 32)
     with torch.no_grad():
         torch_layer.weight.copy_(torch.from_numpy(layer.weight.numpy()))
         torch_layer.bias.copy_(torch.from_numpy(layer.bias.numpy()))
-    x = np.random.default_rng(2).standard_normal((5, 4)).astype(np.float32)
+    x = np.random.default_rng(2).standard_normal((5, 128)).astype(np.float32)
     np.testing.assert_allclose(layer(ta.tensor(x)).numpy(), torch_layer(torch.from_numpy(x)).detach().numpy(),
                                rtol=1e-6, atol=1e-6)
+
+
+def test_a_flattened_large_weight_is_a_copy_that_does_not_follow_an_optimizer_step(seeded):
+    layer = nn.Linear(128, 32)
+    flat = layer.weight.view(-1)
+    before = flat.numpy().copy()
+    layer(ta.randn(4, 128)).sum().backward()
+    optim.SGD(layer.parameters(), lr=0.1).step()
+    np.testing.assert_array_equal(flat.numpy(), before)  # PyTorch's view would show the step
+    assert not np.array_equal(layer.weight.view(-1).numpy(), before)
 
 
 def test_flattening_the_weight_gives_pytorchs_order_of_values(seeded):
@@ -110,3 +120,18 @@ def test_flattening_the_weight_gives_pytorchs_order_of_values(seeded):
     np.testing.assert_array_equal(layer.weight.view(-1).numpy(), torch_weight.view(-1).numpy())
     np.testing.assert_array_equal(layer.weight.flatten().numpy(), torch_weight.flatten().numpy())
     np.testing.assert_array_equal(layer.weight.t().numpy(), torch_weight.t().numpy())
+
+
+def test_a_column_major_layer_crosses_the_bridges_with_its_values_and_gradients(seeded):
+    from tinygrad_act.interop import from_torch, to_torch
+
+    model = nn.Sequential(nn.Linear(128, 32), nn.ReLU(), nn.Linear(32, 4))
+    x = np.random.default_rng(3).standard_normal((6, 128)).astype(np.float32)
+    torch_model = to_torch(model)
+    torch_x = torch.from_numpy(x)
+    torch_model(torch_x).sum().backward()
+    model(ta.tensor(x)).sum().backward()
+    np.testing.assert_allclose(model[0].weight.grad.numpy(), torch_model[0].weight.grad.numpy(), rtol=1e-5, atol=1e-6)
+    back = from_torch(torch_model)
+    assert back[0].weight.data.flags.f_contiguous
+    np.testing.assert_allclose(back(ta.tensor(x)).numpy(), torch_model(torch_x).detach().numpy(), rtol=1e-5, atol=1e-6)

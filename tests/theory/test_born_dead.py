@@ -8,7 +8,15 @@ import math
 import numpy as np
 import pytest
 
-from tinygrad_act.theory.born_dead import constant_by_depth, exact_depth_one, input_grid, wilson_interval
+from tinygrad_act.theory.born_dead import (
+    NETS_AT_ONCE,
+    constant_by_depth,
+    dead_by_depth,
+    exact_depth_one,
+    input_grid,
+    simulation_grid,
+    wilson_interval,
+)
 
 
 def test_wilson_interval_matches_the_formula():
@@ -50,3 +58,13 @@ def test_asymmetric_init_leaves_fewer_narrow_deep_nets_dead():
 def test_an_unknown_init_is_refused_by_name():
     with pytest.raises(ValueError, match="init must be one of symmetric, asymmetric, got 'he'"):
         constant_by_depth(input_grid(1, 3), 2, 2, 2, np.random.default_rng(0), init="he")
+
+
+def test_dead_by_depth_counts_batch_after_batch_of_the_same_draws():
+    grid, nets = simulation_grid(1), NETS_AT_ONCE * 2 + 37
+    counts = dead_by_depth(grid, 2, 6, nets, np.random.default_rng(3), init="asymmetric")
+    rng = np.random.default_rng(3)
+    expected = sum(constant_by_depth(grid, 2, 6, size, rng, init="asymmetric").sum(axis=1)
+                   for size in (NETS_AT_ONCE, NETS_AT_ONCE, 37))
+    np.testing.assert_array_equal(counts, expected)
+    assert counts.dtype == np.int64 and grid.shape == (1001, 1)

@@ -21,13 +21,13 @@ from ..numerics import (
     lowest_finite,
     mask,
     one_of,
-    pass_where_nonzero,
     relu,
     select_zero,
     shift_by_max,
     sigmoid,
     sigmoid_pair,
     softplus,
+    zero_of,
     zero_where,
 )
 from ..shapes import normalize_dim
@@ -142,9 +142,8 @@ register_activation(
 )
 
 def _relu_backward(x, y, grad_output):
-    # y = max(x, 0) is 0 exactly where the unit is off; at a nan input y is nan and, as in PyTorch,
-    # the gradient passes
-    return pass_where_nonzero(y, grad_output)
+    off = y <= zero_of(y)  # not y > 0: at a nan input PyTorch passes the gradient through
+    return select_zero(off, grad_output)
 
 
 register_activation(

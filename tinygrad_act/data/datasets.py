@@ -123,8 +123,8 @@ def train_and_test(name: str, root: str | os.PathLike | None = None, subset: boo
     if subset and name == "mnist":
         return mnist_subset(train=True), mnist_subset(train=False)
     train, test = (load(name, train=train, root=root, download=download) for train in (True, False))
-    if subset:
-        return (train[0][:1000], train[1][:1000]), (test[0][:500], test[1][:500])
+    if subset:  # copies: views would keep the whole dataset in memory for 1,500 images
+        return (train[0][:1000].copy(), train[1][:1000].copy()), (test[0][:500].copy(), test[1][:500].copy())
     return train, test
 
 

@@ -26,13 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..theory.born_dead import constant_by_depth, exact_depth_one, input_grid, wilson_interval
+from ..theory.born_dead import dead_by_depth, exact_depth_one, simulation_grid, wilson_interval
 from ..viz.experiment_plots import plot_born_dead
 from ..viz.tables import Table
 from .protocol import About, Result, SettingsBase, knob, seed_knob
 
 BORN_DEAD_DEPTHS = (1, 2, 3, 5, 10, 15, 20, 25, 30)  # the table's rows
-CHUNK = 500  # nets simulated at once: bounds the memory of the batched matmuls
 ABOUT = About("born-dead", "Born dead: constant ReLU nets at initialisation",
               "probability that a narrow deep ReLU net is constant at init (no data needed)",
               command="dying-relu", selector="born-dead")
@@ -69,18 +68,16 @@ class BornDeadEstimate:
 
 def run(settings: Settings) -> Result:
     """For each input dimension d, width and depth 1..max_depth: how many of `nets` random ReLU nets
-    with d inputs are constant on a grid of [-sqrt(3), sqrt(3)]^d (1001 points for d = 1, 41 per
-    axis for d = 2, 11 per axis above). Nets are simulated 500 at a time; each width draws from its
+    with d inputs are constant on the simulation grid of [-sqrt(3), sqrt(3)]^d (1001 points for
+    d = 1, 41 per axis for d = 2, 11 per axis above), simulated 500 at a time; each width draws from its
     own generator seeded by (seed, width, d), so results do not depend on which other widths are
     simulated."""
     s, estimates = settings, []
     for input_dim in s.input_dims:
-        grid = input_grid(input_dim, {1: 1001, 2: 41}.get(input_dim, 11))
+        grid = simulation_grid(input_dim)
         for width in s.widths:
             rng = np.random.default_rng((s.seed, width, input_dim))
-            dead = np.zeros(s.max_depth, dtype=np.int64)
-            for start in range(0, s.nets, CHUNK):
-                dead += constant_by_depth(grid, width, s.max_depth, min(CHUNK, s.nets - start), rng).sum(axis=1)
+            dead = dead_by_depth(grid, width, s.max_depth, s.nets, rng)
             estimates += [BornDeadEstimate(width, depth + 1, input_dim, s.nets, int(dead[depth]))
                           for depth in range(s.max_depth)]
     return Result(s, estimates)

@@ -20,7 +20,7 @@ from .. import functional as F
 from ..nn import Activation, init
 from ..tensor import Tensor
 from ..theory import meanfield
-from ..theory.born_dead import constant_by_depth, exact_depth_one, input_grid
+from ..theory.born_dead import dead_by_depth, exact_depth_one, simulation_grid
 from ..viz.lab_plots import (
     plot_born_dead_rai,
     plot_glorot,
@@ -300,11 +300,11 @@ def lu2019(small: bool, seed: int) -> CardResult:
     nets, widths, max_depth = (200, (2, 3), 10) if small else (2000, (2, 3, 4, 5), 30)
     symmetric = born_dead.run(born_dead.Settings(widths=widths, max_depth=max_depth, input_dims=(1,), nets=nets,
                                                  seed=seed)).runs
-    grid = input_grid(1, 1001)
+    grid = simulation_grid(1)
     rows = []
     for width in widths:
         rng = np.random.default_rng((seed, width, 1, 7))
-        dead = constant_by_depth(grid, width, max_depth, nets, rng, init="asymmetric").sum(axis=1)
+        dead = dead_by_depth(grid, width, max_depth, nets, rng, init="asymmetric")
         rows += [(width, estimate.depth, estimate.probability, dead[estimate.depth - 1] / nets)
                  for estimate in symmetric if estimate.width == width]
     exact = {width: exact_depth_one(width) for width in widths}

@@ -31,7 +31,6 @@ from ..autograd import no_grad
 from ..diagnostics import layer_inputs_outputs
 from ..nn import MLP, init
 from ..optim import OPTIMIZERS, by_name
-from ..rng import manual_seed
 from ..tensor import Tensor
 from ..theory import meanfield
 from ..train import fit
@@ -42,7 +41,7 @@ from ..viz.lab_plots import (
     plot_phase_diagram,
 )
 from ..viz.tables import Number, Table
-from .common import batches
+from .common import batches, seeded_mlp
 from .protocol import About, DataSettings, activation_knob, activations_knob, knob
 
 ABOUT = About("signal", "Signal propagation: mean-field theory against measurement",
@@ -79,14 +78,14 @@ class Settings(DataSettings):
 # ====================================================================== nets with mean-field init
 
 
-def random_mlp(activation: str, sizes: Sequence[int], sigma_w2: float, sigma_b2: float,
+def random_mlp(seed: int, activation: str, sizes: Sequence[int], sigma_w2: float, sigma_b2: float,
                weights: str = "gaussian", params: Mapping[str, Any] | None = None) -> MLP:
-    """MLP(sizes, activation) with W ~ N(0, sigma_w^2 / fan_in) ("gaussian") or sqrt(sigma_w^2) times a
-    random orthogonal matrix ("orthogonal", nn.init.orthogonal_), and biases N(0, sigma_b^2): the
-    ensemble the mean-field theory describes."""
+    """MLP(sizes, activation), drawn after manual_seed(seed), with W ~ N(0, sigma_w^2 / fan_in)
+    ("gaussian") or sqrt(sigma_w^2) times a random orthogonal matrix ("orthogonal",
+    nn.init.orthogonal_), and biases N(0, sigma_b^2): the ensemble the mean-field theory describes."""
     if weights not in ("gaussian", "orthogonal"):
         raise ValueError(f"random_mlp: weights must be 'gaussian' or 'orthogonal', got {weights!r}")
-    model = MLP(sizes, activation=activation, **dict(params or {}))
+    model = seeded_mlp(seed, sizes, activation, **dict(params or {}))
     for linear in model.linears():
         fan_in = linear.weight.shape[1]
         if weights == "gaussian":
@@ -135,8 +134,7 @@ def train_cell(activation: str, train: tuple[np.ndarray, np.ndarray], test: tupl
                batch_size: int, seed: int) -> float:
     """Test accuracy of a random_mlp([784, width x depth, 10]) after `steps` steps of `optimizer`
     (SGD with momentum 0.9)."""
-    manual_seed(seed)
-    model = random_mlp(activation, [train[0].shape[1], *[width] * depth, 10], sigma_w2, sigma_b2)
+    model = random_mlp(seed, activation, [train[0].shape[1], *[width] * depth, 10], sigma_w2, sigma_b2)
     options = {"momentum": 0.9} if optimizer == "sgd" else {}
     opt = by_name(optimizer, model.parameters(), lr=lr, **options)
     # a chaotic deep net can overflow its logits in the first steps: that cell simply fails to train
@@ -230,8 +228,7 @@ def jacobian_spectra(setups: Sequence[JacobianSetup], depths: Sequence[int], wid
         # the input stands for the previous layer's activations at the fixed point: E[x^2] = (q* - sigma_b^2) / sigma_w^2
         second_moment = (q_star - setup.sigma_b2) / setup.sigma_w2 if math.isfinite(q_star) else 1.0
         for depth in depths:
-            manual_seed(seed)
-            model = random_mlp(setup.activation, [width, *[width] * depth, width], setup.sigma_w2, setup.sigma_b2,
+            model = random_mlp(seed, setup.activation, [width, *[width] * depth, width], setup.sigma_w2, setup.sigma_b2,
                                setup.weights)
             x = np.random.default_rng(seed).normal(0.0, math.sqrt(second_moment), width)
             values = np.linalg.svd(input_output_jacobian(model, x), compute_uv=False)
@@ -277,8 +274,7 @@ def compare_layers(activation: str, sigma_w2: float, sigma_b2: float, depth: int
     inputs = np.random.default_rng(seed).standard_normal((samples, width))
     measured = []
     for offset in range(nets):
-        manual_seed(seed + offset)
-        model = random_mlp(activation, [width, *[width] * depth, 1], sigma_w2, sigma_b2)
+        model = random_mlp(seed + offset, activation, [width, *[width] * depth, 1], sigma_w2, sigma_b2)
         measured.append([(np.mean(z.astype(np.float64) ** 2), np.mean(y), np.var(y))
                          for z, y in layer_inputs_outputs(model, inputs)])
     measured_q, measured_mean, measured_var = np.mean(measured, axis=0).T.tolist()

@@ -207,7 +207,7 @@ def _restored_state_value(key: str, value: Any, param: Tensor, index: Any) -> An
     try:
         if key == "step":
             return int(np.asarray(value).item())
-        array = np.array(value.data if isinstance(value, Tensor) else value, dtype=param.dtype)
+        array = np.asarray(value.data if isinstance(value, Tensor) else value, dtype=param.dtype)
     except (TypeError, ValueError) as error:
         raise ValueError(
             f"load_state_dict: state {key!r} of parameter {index} is not numeric ({error})"

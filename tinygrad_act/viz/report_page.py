@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..version import __version__
 from .tables import Table, to_html
 
 
@@ -37,10 +38,10 @@ class Section:
     seconds: float = 0.0
 
 
-def machine_summary(version: str) -> dict[str, str]:
-    """The software (tinygrad_act at `version`) and machine the numbers were produced on."""
+def machine_summary() -> dict[str, str]:
+    """The software (tinygrad_act, numpy, Python) and machine the numbers were produced on."""
     return {
-        "tinygrad_act": version,
+        "tinygrad_act": __version__,
         "numpy": np.__version__,
         "python": platform.python_version(),
         "platform": platform.platform(),
