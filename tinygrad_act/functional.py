@@ -85,17 +85,19 @@ def _picked_targets(target: Any, name: str, input: Tensor, class_dim: int, ignor
             f"(classes are along dim {class_dim}, as in PyTorch{classes_last})"
         )
     classes = input_shape[class_dim]
+    if classes == 0 and array.size:
+        raise ValueError(f"{name}: input of shape {input_shape} has no classes (its class dim {class_dim} is empty)")
     # As unsigned integers the negative targets become huge, so one max checks both ends of the range.
     unsigned = array.view(f"u{array.itemsize}") if array.dtype.kind == "i" else array
     if array.size == 0 or np.maximum.reduce(unsigned, axis=None) < classes:  # the common case
         # every target is a class, so none is ignore_index unless it is a class too
         ignored = ignore_index if 0 <= ignore_index < classes else None
-        return fused.PickedTargets(array, class_weight, ignored, input.data.dtype)
+        return fused.PickedTargets(array, classes, class_weight, ignored, input.data.dtype)
     out_of_range = ((array < 0) | (array >= classes)) & (array != ignore_index)
     if out_of_range.any():
         raise IndexError(f"{name}: target {array[out_of_range].flat[0]} is out of range for {classes} classes "
                          f"(0..{classes - 1}) and is not ignore_index ({ignore_index})")
-    return fused.PickedTargets(array, class_weight, ignore_index, input.dtype)
+    return fused.PickedTargets(array, classes, class_weight, ignore_index, input.dtype)
 
 
 def _class_weight(name: str, weight: Any, classes: int, dtype: np.dtype) -> np.ndarray | None:

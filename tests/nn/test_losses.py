@@ -101,6 +101,20 @@ def test_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
     np.testing.assert_allclose(x.grad.data, (softmax - np.eye(4)[CLASSES]) / 5, rtol=1e-12)
 
 
+@pytest.mark.parametrize("loss", [F.cross_entropy, F.nll_loss])
+def test_class_loss_gradient_of_column_major_input_equals_row_major(loss):
+    # the target entries are read and written by their flat position: a column-major input (the
+    # output of x @ W for a column-major W) must give the same values and gradient
+    row_major, transposed = float64(LOGITS, requires_grad=True), float64(LOGITS.T, requires_grad=True)
+    column_major = transposed.T
+    assert column_major.data.flags.f_contiguous and not column_major.data.flags.c_contiguous
+    losses = [loss(x, CLASSES, weight=np.array([1.0, 2.0, 0.5, 1.5])) for x in (row_major, column_major)]
+    for value in losses:
+        value.backward()
+    assert losses[0].item() == losses[1].item()
+    np.testing.assert_array_equal(transposed.grad.data.T, row_major.grad.data)
+
+
 def test_nll_loss_gradient_passes_gradcheck():
     assert ta.gradcheck(lambda x: F.nll_loss(x, CLASSES, reduction="sum"), float64(LOGITS, requires_grad=True))
 
@@ -158,6 +172,11 @@ def test_cross_entropy_rejects_float_targets():
 def test_cross_entropy_rejects_targets_out_of_range(bad_class):
     with pytest.raises(IndexError, match=rf"target {bad_class} is out of range for 4 classes \(0..3\)"):
         F.cross_entropy(float64(LOGITS), np.array([0, 1, bad_class, 2, 3]))
+
+
+def test_cross_entropy_of_an_input_without_classes_names_its_shape():
+    with pytest.raises(ValueError, match=r"cross_entropy: input of shape \(3, 0\) has no classes"):
+        F.cross_entropy(ta.zeros(3, 0), np.full(3, -100))
 
 
 def test_nll_loss_rejects_targets_out_of_range():
