@@ -7,12 +7,15 @@ level or inside a function, from one node to another. A new module must be given
 from __future__ import annotations
 
 import ast
+import importlib.metadata
 from pathlib import Path
+
+import tinygrad_act
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tinygrad_act"
 
 LAYERS = [  # lowest first
-    {"version", "extras", "numerics", "special", "dtypes", "device", "shapes", "rng", "autograd", "ops", "safetensors_format"},
+    {"version", "files", "extras", "numerics", "special", "dtypes", "device", "shapes", "rng", "autograd", "ops", "safetensors_format"},
     {"tensor", "fused", "activations", "creation", "functions", "gradcheck", "serialization"},
     {"functional", "data", "optim"},
     {"nn", "theory", "train", "utils", "diagnostics", "interop"},
@@ -94,3 +97,9 @@ def test_the_import_graph_has_no_cycle():
 
 def test_the_report_imports_no_command_line_module():
     assert "cli" not in import_graph()["report"]
+
+
+def test_the_installed_version_is_the_one_written_in_version_py():
+    # pyproject.toml reads the version from tinygrad_act/version.py: one place to change it
+    assert importlib.metadata.version("tinygrad-act") == tinygrad_act.__version__
+    assert 'version = "' not in (PACKAGE.parent / "pyproject.toml").read_text().split("[project.optional-dependencies]")[0]

@@ -36,3 +36,10 @@ def test_set_num_threads_stays_until_changed_and_get_num_threads_reads_it():
 def test_set_num_threads_refuses_zero():
     with pytest.raises(ValueError, match="positive number of threads, got 0"):
         ta.set_num_threads(0)
+
+
+@pytest.mark.parametrize("threads", [0, -1])
+def test_blas_threads_refuses_fewer_than_one_thread(threads):
+    with pytest.raises(ValueError, match=f"blas_threads: expected a positive number of threads, got {threads}"):
+        with blas_threads(threads):
+            pass

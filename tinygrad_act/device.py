@@ -177,6 +177,8 @@ def blas_threads(threads: int | None) -> Iterator[None]:
     if threads is None:
         yield
         return
+    if threads < 1:  # threadpoolctl would take 0 or -1 as "no limit" without a word
+        raise ValueError(f"blas_threads: expected a positive number of threads, got {threads}")
     with threadpool_limits(limits=threads, user_api="blas"):
         yield
 

@@ -31,26 +31,18 @@ ValueError) naming the path and what is wrong.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import re
-import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable
 from typing import Any, BinaryIO
 
 import numpy as np
 
 from . import safetensors_format
 from .device import check_device
+from .files import atomic_write, remove_stale_temporaries
 from .tensor import Tensor
-
-try:
-    import fcntl
-except ImportError:  # Windows: an open file cannot be deleted there, which protects a live save anyway
-    fcntl = None
 
 SEPARATOR = "/"
 SAFETENSORS_SEPARATOR = "."
@@ -93,13 +85,15 @@ def save(obj: Any, path: str | os.PathLike) -> None:
         tree = _encode(obj, (), arrays, SAFETENSORS_SEPARATOR, inline_scalars=True)
         metadata = {_SAFETENSORS_METADATA_KEY: json.dumps({"format": _FORMAT, "tree": tree})}
         _check_safetensors_dtypes(arrays)
-        _remove_stale_temporaries(path)
-        _write_atomically(path, lambda file: safetensors_format.write(file, arrays, metadata))
+        remove_stale_temporaries(path)
+        with atomic_write(path) as file:
+            safetensors_format.write(file, arrays, metadata)
         return
     tree = _encode(obj, (), arrays, SEPARATOR)
     arrays[_MANIFEST] = np.array(json.dumps({"format": _FORMAT, "tree": tree}))
-    _remove_stale_temporaries(path)
-    _write_atomically(path, lambda file: _write_npz(file, arrays))
+    remove_stale_temporaries(path)
+    with atomic_write(path) as file:
+        _write_npz(file, arrays)
 
 
 def load(path: str | os.PathLike, map_location: Any = None, weights_only: bool | None = None) -> Any:
@@ -343,61 +337,3 @@ def _write_npz(file: Any, arrays: dict[str, np.ndarray]) -> None:
         for name, array in arrays.items():
             with archive.open(name + ".npy", mode="w", force_zip64=True) as member:
                 np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
-
-
-def _write_atomically(path: str, write: Callable[[BinaryIO], None]) -> None:
-    """Call `write` on a temporary file beside `path`, then flush it to disk and rename it over `path`."""
-    directory = os.path.dirname(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            if fcntl is not None:  # held until the file is closed, or its process dies: marks a live save
-                fcntl.flock(file.fileno(), fcntl.LOCK_EX)
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        # mkstemp makes the file private (0600); give it the old file's mode, or the usual 0644.
-        mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
-        directory_descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(directory_descriptor)
-        finally:
-            os.close(directory_descriptor)
-
-
-def _remove_stale_temporaries(path: str) -> None:
-    """Delete the temporary files that saves of `path` killed midway left behind.
-
-    Only names mkstemp makes for this path (`.<name>.` + 8 random letters, digits or _ + `.tmp`)
-    are touched, and none that a save still running holds locked.
-    """
-    directory, name = os.path.split(os.path.abspath(path))
-    pattern = re.compile(re.escape(f".{name}.") + r"[a-z0-9_]{8}\.tmp")
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(directory):
-            if pattern.fullmatch(entry.name) and not _is_locked_by_a_live_save(entry.path):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-
-
-def _is_locked_by_a_live_save(temporary: str) -> bool:
-    if fcntl is None:
-        return False
-    try:
-        descriptor = os.open(temporary, os.O_RDONLY)
-    except OSError:
-        return True  # vanished or unreadable: leave it alone
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(descriptor)
-    return False

@@ -456,3 +456,10 @@ def test_layer_inputs_outputs_gives_each_activation_layers_pre_activation_and_ou
     first_linear = model.linears()[0]
     np.testing.assert_allclose(records[0][0], inputs @ first_linear.weight.data.T + first_linear.bias.data, rtol=1e-5)
     assert not any(module._forward_hooks for module in model.modules())  # the hooks are gone
+
+
+def test_layer_inputs_outputs_removes_its_hooks_when_the_forward_raises(rng) -> None:
+    model = nn.MLP([4, 6, 2], activation="tanh")
+    with pytest.raises(ValueError, match="expected input with 4 features"):
+        diagnostics.layer_inputs_outputs(model, rng.standard_normal((3, 5)).astype(np.float32))
+    assert not any(module._forward_hooks for module in model.modules())

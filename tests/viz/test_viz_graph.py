@@ -381,6 +381,9 @@ def test_without_the_graphviz_package_the_error_says_how_to_install_and_dot_text
         assert advice in str(error.value)
     assert "mul" in render(y, tmp_path / "graph.dot", params=params).read_text()
     assert to_dot(y, params=params).startswith("digraph")
+    with pytest.raises(RuntimeError, match=r"apt-get install graphviz.* The DOT text is in .*picture\.dot\.$"):
+        render(y, tmp_path / "picture.svg", params=params)
+    assert "mul" in (tmp_path / "picture.dot").read_text()
 
 
 def test_without_the_dot_program_render_says_how_to_install(tmp_path, monkeypatch, small):

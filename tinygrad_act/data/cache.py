@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import atomic_write
 from .download import md5_hex
 
 _FORMAT_VERSION = 1
@@ -120,18 +121,11 @@ def _save(array: np.ndarray, folder: Path, name: str, stale_pattern: str) -> boo
 
 
 def _write_atomically(path: Path, content: bytes) -> bool:
-    """Write `content` to `path` through a temporary file renamed into place; False on failure."""
+    """Write `content` to `path` atomically (files.atomic_write); False on failure."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        part = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f"{path.name}.", suffix=".part", delete=False)
+        with atomic_write(path) as file:
+            file.write(content)
     except OSError:
         return False
-    try:
-        with part:
-            part.write(content)
-        os.replace(part.name, path)
-    except OSError:
-        return False
-    finally:
-        Path(part.name).unlink(missing_ok=True)
     return True

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
-import tempfile
 import urllib.request
 from collections.abc import Sequence
 from http.client import HTTPException
 from pathlib import Path
 
 from tqdm import tqdm
+
+from ..files import atomic_write
 
 TIMEOUT_SECONDS = 60.0
 ATTEMPTS_PER_MIRROR = 2
@@ -61,20 +61,13 @@ def _fetch(url: str, destination: Path, md5: str) -> None:
     digest = hashlib.md5(usedforsecurity=False)
     with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:
         length = response.headers.get("Content-Length")
-        part = tempfile.NamedTemporaryFile(
-            dir=destination.parent, prefix=f"{destination.name}.", suffix=".part", delete=False
-        )
-        try:
-            with part, tqdm(
-                total=int(length) if length else None, unit="B", unit_scale=True, unit_divisor=1024,
-                desc=destination.name, leave=False, disable=None,
-            ) as progress:
-                while chunk := response.read(_CHUNK_BYTES):
-                    part.write(chunk)
-                    digest.update(chunk)
-                    progress.update(len(chunk))
-            if digest.hexdigest() != md5:
+        with atomic_write(destination) as part, tqdm(
+            total=int(length) if length else None, unit="B", unit_scale=True, unit_divisor=1024,
+            desc=destination.name, leave=False, disable=None,
+        ) as progress:
+            while chunk := response.read(_CHUNK_BYTES):
+                part.write(chunk)
+                digest.update(chunk)
+                progress.update(len(chunk))
+            if digest.hexdigest() != md5:  # raised inside the block: the partial file is deleted
                 raise ChecksumError(f"corrupt transfer: md5 {digest.hexdigest()}, expected {md5}")
-            os.replace(part.name, destination)
-        finally:
-            Path(part.name).unlink(missing_ok=True)

@@ -49,10 +49,10 @@ class GradientFlow(Monitor):
                 self.shapes[name] = weight.shape
                 self.history[name] = []
                 self.mean_abs_history[name] = []
-                self._handles.append(weight.register_hook(self._recorder(name)))
+                self.add(weight.register_hook(self._recorder(name)))
                 if outputs:
                     self.output_history[name] = []
-                    self._handles.append(module.register_forward_hook(self._output_watcher(name)))
+                    self.add(module.register_forward_hook(self._output_watcher(name)))
         if not self.history:
             raise ValueError(
                 f"GradientFlow: {type(model).__name__} has no module with a trainable parameter named "

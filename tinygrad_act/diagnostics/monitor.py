@@ -30,6 +30,12 @@ class Monitor:
     def __init__(self) -> None:
         self._handles: list[Any] = []
 
+    def add(self, handle: Any) -> Any:
+        """Keep `handle` (from register_forward_hook or Tensor.register_hook) to detach with the
+        others; returns it."""
+        self._handles.append(handle)
+        return handle
+
     def remove(self) -> None:
         """Detach every hook; what was recorded so far stays readable."""
         for handle in self._handles:
@@ -57,7 +63,7 @@ class LayerFractions(Monitor):
         self._measure = measure
         for name, layer in layers:
             self.history[name] = []
-            self._handles.append(layer.register_forward_hook(self._recorder(name)))
+            self.add(layer.register_forward_hook(self._recorder(name)))
 
     def _recorder(self, name: str) -> Callable[[Module, tuple, Any], None]:
         values = self.history[name]
@@ -76,17 +82,13 @@ def record_layers(model: Module, inputs: Any, layers: Iterable[tuple[str, Module
     """{name: (input, output)} of each of the named `layers` that model's forward on `inputs` calls
     (one forward, no graph; the hooks are removed even if the forward raises)."""
     records: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    handles = []
-    for name, layer in layers:
-        def record(module: Module, layer_inputs: tuple, output: Tensor, name: str = name) -> None:
-            records[name] = (layer_inputs[0].data, output.data)
-        handles.append(layer.register_forward_hook(record))
-    try:
+    with Monitor() as monitor:
+        for name, layer in layers:
+            def record(module: Module, layer_inputs: tuple, output: Tensor, name: str = name) -> None:
+                records[name] = (layer_inputs[0].data, output.data)
+            monitor.add(layer.register_forward_hook(record))
         with no_grad():
             model(inputs if isinstance(inputs, Tensor) else Tensor(inputs))
-    finally:
-        for handle in handles:
-            handle.remove()
     return records
 
 

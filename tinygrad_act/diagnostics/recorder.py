@@ -139,7 +139,8 @@ class Recorder(Monitor):
         self.seconds = 0.0  # time spent recording (hooks on due steps, and the records), for its cost
         self._step = 0
         self._captures = {name: _Capture() for name in self.layers}
-        self._handles += [layer.register_forward_hook(self._hook(name)) for name, layer in self.layers.items()]
+        for name, layer in self.layers.items():
+            self.add(layer.register_forward_hook(self._hook(name)))
         self._writer = _tensorboard_writer(tensorboard) if tensorboard is not None else None
 
     @property

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
+from ..diagnostics.monitor import Monitor
 from ..nn import Activation, init
 from ..tensor import Tensor
 from ..theory import meanfield
@@ -201,10 +202,11 @@ def glorot_statistics(activation: str, initialisation: str, data: tuple[np.ndarr
         outputs.append(output.data)
         inputs[0].register_hook(lambda grad: gradients.__setitem__(index, grad.data))
 
-    handles = [module.register_forward_hook(record) for module in model.modules() if isinstance(module, Activation)]
-    F.cross_entropy(model(Tensor(data[0])), data[1]).backward()
-    for handle in handles:
-        handle.remove()
+    with Monitor() as monitor:
+        for module in model.modules():
+            if isinstance(module, Activation):
+                monitor.add(module.register_forward_hook(record))
+        F.cross_entropy(model(Tensor(data[0])), data[1]).backward()
     return GlorotRow(activation, initialisation, [float(np.std(output)) for output in outputs],
                      [float(np.std(gradients[index])) for index in range(len(outputs))])
 

@@ -434,24 +434,27 @@ def render(graph: Any, path: str | Path, format: str | None = None, **options: A
         raise ValueError(f"render: cannot tell the format of {str(path)!r}; add an extension or pass format=")
     if not isinstance(graph, Tensor) and options:
         raise TypeError(f"render: drawing options {sorted(options)} apply only when drawing a Tensor")
+    source = to_dot(graph, **options) if isinstance(graph, Tensor) else graph.source  # the graph is built once
     if format in _TEXT_FORMATS:
-        path.write_text(to_dot(graph, **options) if isinstance(graph, Tensor) else graph.source, encoding="utf-8")
+        path.write_text(source, encoding="utf-8")
         return path
     try:
-        path.write_bytes(_picture(graph, format, options))
+        path.write_bytes(_picture(source, format))
     except RuntimeError as error:
-        dot = render(graph, path.with_suffix(".dot"), **options)
+        dot = path.with_suffix(".dot")
+        dot.write_text(source, encoding="utf-8")
         raise RuntimeError(f"{error} The DOT text is in {dot}.") from None
     return path
 
 
-def _picture(graph: Any, format: str, options: dict[str, Any]) -> bytes:  # noqa: A002
-    """The picture's bytes from Graphviz; RuntimeError saying how to install it when it is missing."""
-    if isinstance(graph, Tensor):
-        graph = draw_graph(graph, **options)
-    import graphviz
-
+def _picture(source: str, format: str) -> bytes:  # noqa: A002
+    """The picture of the DOT text `source` from Graphviz; RuntimeError saying how to install it when
+    the Python package or the `dot` program is missing."""
     try:
-        return graph.pipe(format=format)
+        import graphviz
+    except ImportError:
+        raise RuntimeError(INSTALL_MESSAGE) from None
+    try:
+        return graphviz.Source(source).pipe(format=format)
     except graphviz.ExecutableNotFound:
         raise RuntimeError(INSTALL_MESSAGE) from None
