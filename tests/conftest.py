@@ -1,4 +1,5 @@
-"""Shared fixtures: every test starts from the float32 default, and can ask for seeded randomness."""
+"""Shared fixtures: every test starts from the float32 default, and can ask for seeded randomness,
+the command line (`run_cli`, `cli_refusal`) and a user's own activation (`swish_rules`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -16,6 +18,7 @@ import tinygrad_act as ta
 import tinygrad_act.functional as F
 from tinygrad_act import Tensor, nn
 from tinygrad_act.activations import Registration, get_activation, list_activations
+from tinygrad_act.cli import main
 from tinygrad_act.data.datasets import MNIST
 
 
@@ -117,3 +120,55 @@ def scratch_names() -> Iterator[list[str]]:
     for name in names:
         if name in list_activations(learnable=True):
             Registration(get_activation(name)).remove()
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture) -> Callable[[list[str]], str]:
+    """Run `tinygrad-act argv`, assert it succeeded, and return what it printed."""
+
+    def run(argv: list[str]) -> str:
+        assert main(argv) == 0
+        return capsys.readouterr().out
+
+    return run
+
+
+@pytest.fixture
+def cli_refusal(capsys: pytest.CaptureFixture) -> Callable[[list[str]], str]:
+    """Run `tinygrad-act argv` that its argument parser must refuse: assert it exits with status 2,
+    and return what it printed on stderr."""
+
+    def run(argv: list[str]) -> str:
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+        return capsys.readouterr().err
+
+    return run
+
+
+def swish(x, beta=1.0):
+    """x sigmoid(beta x), with a sigmoid that never overflows (exp of minus a logaddexp)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # +-inf and NaN give what x * torch.sigmoid(beta x) gives
+        return x * np.exp(-np.logaddexp(0.0, -beta * x))
+
+
+def swish_backward(x, y, grad_output, beta):
+    """d/dx x s(beta x) = s + beta x s (1 - s)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = np.exp(-np.logaddexp(0.0, -beta * x))
+        return grad_output * (s + beta * x * s * (1.0 - s))
+
+
+class SwishRules(NamedTuple):
+    forward: Callable
+    backward: Callable
+
+
+@pytest.fixture(scope="session")
+def swish_rules() -> SwishRules:
+    """The rules of swish, x sigmoid(beta x), the activation the tests register as a user would:
+    `forward` is `def swish(x, beta=1.0)` (so the decorator form names it swish and declares beta),
+    `backward(x, y, grad_output, beta)` its derivative. Each test registers it under its own name
+    and facts, and removes it."""
+    return SwishRules(swish, swish_backward)

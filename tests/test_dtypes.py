@@ -70,17 +70,27 @@ def test_a_zero_dimensional_tensor_counts_only_from_a_higher_category():
 @pytest.mark.parametrize("number", [0.1, 3, -7.25, 1e-3])
 def test_arithmetic_with_a_python_number_is_numpys_to_the_bit(dtype, operator, number):
     """A number beside a float tensor is converted to the tensor's dtype once (a 0-d array): the
-    values, dtype and gradient are exactly numpy's with the number itself, on either side."""
+    values, dtype and gradient are exactly numpy's with the number itself, on either side (the
+    gradient of number / x, -number / x^2, is rounded in two steps: to within 2 ulp)."""
     import operator as operators
 
     function = getattr(operators, operator)
     data = np.array([0.3, -1.7, 2.5], dtype)
-    x = ta.Tensor(data, requires_grad=True, dtype=dtype)
-    for result, expected in [(function(x, number), function(data, number)),
-                             (function(number, x), function(number, data))]:
+    number_as_dtype = np.asarray(number, dtype)
+    slope_of_x_op_number = {"add": 1, "sub": 1, "mul": number_as_dtype, "truediv": 1 / number_as_dtype}[operator]
+    slope_of_number_op_x = {"add": 1, "sub": -1, "mul": number_as_dtype, "truediv": None}[operator]
+    for number_first, slope in [(False, slope_of_x_op_number), (True, slope_of_number_op_x)]:
+        x = ta.Tensor(data, requires_grad=True, dtype=dtype)
+        if number_first:
+            result, expected = function(number, x), function(number, data)
+        else:
+            result, expected = function(x, number), function(data, number)
         assert result.dtype == expected.dtype == dtype
         np.testing.assert_array_equal(result.numpy(), expected)
-    function(x, number).sum().backward()
-    slope = {"add": 1.0, "sub": 1.0, "mul": number, "truediv": None}[operator]
-    expected_grad = np.ones(3, dtype) / np.asarray(number, dtype) if slope is None else np.full(3, slope, dtype)
-    np.testing.assert_array_equal(x.grad.numpy(), expected_grad)
+        result.sum().backward()
+        assert x.grad.dtype == dtype
+        if slope is None:
+            exact = -np.float64(number_as_dtype) / data.astype(np.float64) ** 2
+            np.testing.assert_allclose(x.grad.numpy(), exact, rtol=2 * np.finfo(dtype).eps)
+        else:
+            np.testing.assert_array_equal(x.grad.numpy(), np.full(3, slope, dtype))

@@ -184,25 +184,19 @@ INDEX_ROWS = [
 
 # ---------------------------------------------------------------- joining and selecting
 
+
+def last_dim_join_row(join: Callable, numpy_join: Callable, *inputs: tuple) -> pytest.param:
+    """A row joining three tensors along the last dim: join([a, b, c], dim=-1) against
+    numpy_join([a, b, c], axis=-1)."""
+    return row(f"{join.__name__}-last-dim-three-tensors", lambda a, b, c: join([a, b, c], dim=-1),
+               lambda a, b, c: numpy_join([a, b, c], axis=-1), *inputs)
+
+
 JOIN_ROWS = [
     row("cat", lambda a, b: ta.cat([a, b]), lambda a, b: np.concatenate([a, b]), (2, 3), (1, 3)),
-    row(
-        "cat-last-dim-three-tensors",
-        lambda a, b, c: ta.cat([a, b, c], dim=-1),
-        lambda a, b, c: np.concatenate([a, b, c], axis=-1),
-        (2, 3),
-        (2, 1),
-        (2, 2),
-    ),
+    last_dim_join_row(ta.cat, np.concatenate, (2, 3), (2, 1), (2, 2)),
     row("stack", lambda a, b: ta.stack([a, b]), lambda a, b: np.stack([a, b]), (2, 3), (2, 3)),
-    row(
-        "stack-last-dim-three-tensors",
-        lambda a, b, c: ta.stack([a, b, c], dim=-1),
-        lambda a, b, c: np.stack([a, b, c], axis=-1),
-        (2, 3),
-        (2, 3),
-        (2, 3),
-    ),
+    last_dim_join_row(ta.stack, np.stack, (2, 3), (2, 3), (2, 3)),
     row("where", lambda a, b: ta.where(MASK, a, b), lambda a, b: np.where(MASK, a, b), (3, 4), (3, 4)),
     row(
         "where-tensor-condition",

@@ -397,15 +397,6 @@ def test_nan_input_gives_nan_output_without_an_exception(case):
 # ====================================================================== registering an activation
 
 
-def _swish_forward(x: np.ndarray, beta: float) -> np.ndarray:
-    return x * (0.5 + 0.5 * np.tanh(0.5 * beta * x))  # sigmoid(z) = (1 + tanh(z/2)) / 2 never overflows
-
-
-def _swish_backward(x: np.ndarray, y: np.ndarray, grad_output: np.ndarray, beta: float) -> np.ndarray:
-    s = 0.5 + 0.5 * np.tanh(0.5 * beta * x)
-    return grad_output * (s + beta * x * s * (1.0 - s))
-
-
 def _wrong_swish_backward(x: np.ndarray, y: np.ndarray, grad_output: np.ndarray, beta: float) -> np.ndarray:
     return grad_output * (0.5 + 0.5 * np.tanh(0.5 * beta * x))  # forgets the product rule's second term
 
@@ -418,8 +409,8 @@ SWISH_FACTS = dict(
 
 
 @pytest.fixture
-def scaled_swish() -> Iterator[Registration]:
-    registration = register_activation("scaled_swish", _swish_forward, backward=_swish_backward,
+def scaled_swish(swish_rules) -> Iterator[Registration]:
+    registration = register_activation("scaled_swish", swish_rules.forward, backward=swish_rules.backward,
                                        params={"beta": 1.0}, **SWISH_FACTS)
     yield registration
     registration.remove()
@@ -464,9 +455,9 @@ def test_registered_activation_passes_the_metadata_checks(scaled_swish, beta):
         check(scaled_swish, params)
 
 
-def test_gradcheck_catches_a_wrong_backward_rule(scratch_names):
+def test_gradcheck_catches_a_wrong_backward_rule(scratch_names, swish_rules):
     scratch_names.append("wrong_swish")
-    register_activation("wrong_swish", _swish_forward, backward=_wrong_swish_backward, params={"beta": 1.0})
+    register_activation("wrong_swish", swish_rules.forward, backward=_wrong_swish_backward, params={"beta": 1.0})
     x = Tensor([-1.0, 0.5, 2.0], dtype=np.float64, requires_grad=True)
     with pytest.raises(ta.GradcheckError, match="is wrong at element"):
         ta.gradcheck(F.wrong_swish, x)
@@ -489,9 +480,9 @@ def test_bare_decorator_asks_for_a_backward_rule():
         register_activation(lambda x: x)
 
 
-def test_registering_a_taken_name_raises_unless_replace(scaled_swish):
+def test_registering_a_taken_name_raises_unless_replace(scaled_swish, swish_rules):
     with pytest.raises(ValueError, match="'scaled_swish' is already registered; pass replace=True"):
-        register_activation("scaled_swish", _swish_forward, backward=_swish_backward, params={"beta": 1.0})
+        register_activation("scaled_swish", swish_rules.forward, backward=swish_rules.backward, params={"beta": 1.0})
 
 
 def test_replace_redefines_the_functional_method_and_layer(scaled_swish, scratch_names):

@@ -8,15 +8,15 @@ import pytest
 
 from tinygrad_act.activations import register_activation
 
-from .graphs import CUSTOM_ACTIVATION, scaled_swish, scaled_swish_backward
+from .graphs import CUSTOM_ACTIVATION
 
 
 @pytest.fixture(scope="module")
-def custom_activation() -> Iterator[str]:
-    """Register `scaled_swish` (twin: x * torch.sigmoid(beta * x)) for one module, then remove it
-    from the registry, Tensor, F and nn, so the rest of the suite sees only the built-ins."""
+def custom_activation(swish_rules) -> Iterator[str]:
+    """Register swish as `scaled_swish` (twin: x * torch.sigmoid(beta * x)) for one module, then
+    remove it from the registry, Tensor, F and nn, so the rest of the suite sees only the built-ins."""
     registration = register_activation(
-        CUSTOM_ACTIVATION, scaled_swish, backward=scaled_swish_backward, params={"beta": 1.0},
+        CUSTOM_ACTIVATION, swish_rules.forward, backward=swish_rules.backward, params={"beta": 1.0},
         formula=r"x \sigma(\beta x)", output_range=(-0.2785, float("inf")), zero_centred=False, monotonic=False,
     )
     yield CUSTOM_ACTIVATION

@@ -31,21 +31,9 @@ from tinygrad_act import Tensor
 # ====================================================================== the test's own activation
 
 
-def scaled_swish(x: np.ndarray, beta: float) -> np.ndarray:
-    """x sigmoid(beta x), written with a stable sigmoid (the activation this suite registers)."""
-    with np.errstate(over="ignore", invalid="ignore"):  # +-inf and NaN give what the torch twin gives
-        return x * np.exp(-np.logaddexp(0.0, -beta * x))
-
-
-def scaled_swish_backward(x: np.ndarray, y: np.ndarray, grad_output: np.ndarray, beta: float) -> np.ndarray:
-    """d/dx x s(beta x) = s + beta x s (1 - s)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        s = np.exp(-np.logaddexp(0.0, -beta * x))
-        return grad_output * (s + beta * x * s * (1.0 - s))
-
-
 def torch_scaled_swish(x: torch.Tensor, beta: float = 1.0) -> torch.Tensor:
-    """The PyTorch twin of scaled_swish, written in torch so autograd derives its gradient."""
+    """The PyTorch twin of the swish this suite registers as `scaled_swish` (the `swish_rules`
+    fixture of tests/conftest.py), written in torch so autograd derives its gradient."""
     return x * torch.sigmoid(beta * x)
 
 

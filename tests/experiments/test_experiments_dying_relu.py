@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tinygrad_act.cli import main
 from tinygrad_act.experiments import born_dead, dying_relu
 from tinygrad_act.viz.tables import render
 
@@ -168,19 +167,17 @@ def test_born_dead_table_shows_probability_and_interval(born):
 # ---------------------------------------------------------------- the command
 
 
-def test_command_prints_the_table_and_where_it_wrote_the_plot(tmp_path, capsys):
-    assert main(["dying-relu", "--quick", "--epochs", "1", "--out-dir", str(tmp_path)]) == 0
-    output = capsys.readouterr().out
+def test_command_prints_the_table_and_where_it_wrote_the_plot(tmp_path, run_cli):
+    output = run_cli(["dying-relu", "--quick", "--epochs", "1", "--out-dir", str(tmp_path)])
     assert "mean dead" in output and "leaky_relu" in output
     path = tmp_path / "dead_units.png"
     assert f"to {path}" in output
     assert path.read_bytes()[:8] == PNG_SIGNATURE
 
 
-def test_born_dead_flag_runs_the_simulation(tmp_path, capsys):
-    assert main(["dying-relu", "--born-dead", "--quick", "--max-depth", "5", "--input-dims", "1",
-                 "--out-dir", str(tmp_path)]) == 0
-    output = capsys.readouterr().out
+def test_born_dead_flag_runs_the_simulation(tmp_path, run_cli):
+    output = run_cli(["dying-relu", "--born-dead", "--quick", "--max-depth", "5", "--input-dims", "1",
+                      "--out-dir", str(tmp_path)])
     assert "width 2" in output and "exact at depth 1" in output
     path = tmp_path / "born_dead.png"
     assert f"to {path}" in output

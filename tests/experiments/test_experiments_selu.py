@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tinygrad_act.cli import main
 from tinygrad_act.experiments import selu
 from tinygrad_act.viz.tables import render
 
@@ -83,9 +82,8 @@ def test_table_shows_layer_1_and_every_5th(stats):
     assert f"{stats['selu'].stds[9]:.3f}" in lines[4]
 
 
-def test_command_prints_the_table_and_where_it_wrote_the_plot(tmp_path, capsys):
-    assert main(["selu", "--quick", "--depth", "10", "--out-dir", str(tmp_path)]) == 0
-    output = capsys.readouterr().out
+def test_command_prints_the_table_and_where_it_wrote_the_plot(tmp_path, run_cli):
+    output = run_cli(["selu", "--quick", "--depth", "10", "--out-dir", str(tmp_path)])
     assert "selu mean" in output
     path = tmp_path / "selu_statistics.png"
     assert f"to {path}" in output

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 
-from tinygrad_act.cli import main
 from tinygrad_act.experiments import signal, timelapse
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -79,11 +78,10 @@ def test_tables_notes_and_figures(result, tmp_path):
         assert path.read_bytes()[:8] == PNG_SIGNATURE
 
 
-def test_signal_command_takes_a_users_activation_name(tmp_path, capsys):
-    argv = ["signal", "--quick", "--activation", "elu", "--sigma-w2", "1.0", "--depths", "2", "--steps", "5",
-            "--jacobian-depths", "2", "--stats-activations", "elu", "--out-dir", str(tmp_path)]
-    assert main(argv) == 0
-    output = capsys.readouterr().out
+def test_signal_command_takes_a_users_activation_name(tmp_path, run_cli):
+    output = run_cli(["signal", "--quick", "--activation", "elu", "--sigma-w2", "1.0", "--depths", "2",
+                      "--steps", "5", "--jacobian-depths", "2", "--stats-activations", "elu",
+                      "--out-dir", str(tmp_path)])
     assert "elu, sigma_b^2 = 0.05" in output and "phase_diagram.png" in output
 
 

@@ -6,7 +6,6 @@ import math
 
 import pytest
 
-from tinygrad_act.cli import main
 from tinygrad_act.experiments import speed
 from tinygrad_act.viz.tables import render
 
@@ -83,9 +82,8 @@ def test_same_seed_gives_identical_numbers():
     assert first.curve == second.curve and first.steps_to_target == second.steps_to_target
 
 
-def test_command_prints_the_ratios_and_where_it_wrote_the_plot(tmp_path, capsys):
-    assert main(["speed", "--quick", "--hidden", "64", "--budget", "100", "--out-dir", str(tmp_path)]) == 0
-    output = capsys.readouterr().out
+def test_command_prints_the_ratios_and_where_it_wrote_the_plot(tmp_path, run_cli):
+    output = run_cli(["speed", "--quick", "--hidden", "64", "--budget", "100", "--out-dir", str(tmp_path)])
     assert "tanh needs" in output and "sigmoid needs" in output and "Krizhevsky" in output
     path = tmp_path / "speed.png"
     assert f"to {path}" in output

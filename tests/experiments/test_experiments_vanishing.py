@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinygrad_act.cli import main
 from tinygrad_act.experiments import vanishing
 from tinygrad_act.rng import manual_seed
 from tinygrad_act.viz.tables import render
@@ -128,11 +127,10 @@ def test_training_table_reports_divergence(exploding):
     assert "nan" in table
 
 
-def test_command_prints_tables_and_where_it_wrote_the_plots(tmp_path, capsys):
+def test_command_prints_tables_and_where_it_wrote_the_plots(tmp_path, run_cli):
     out_dir = tmp_path / "vanishing"
-    assert main(["vanishing", "--quick", "--activations", "sigmoid", "relu", "--depth", "4", "--steps", "20",
-                 "--out-dir", str(out_dir)]) == 0
-    output = capsys.readouterr().out
+    output = run_cli(["vanishing", "--quick", "--activations", "sigmoid", "relu", "--depth", "4",
+                      "--steps", "20", "--out-dir", str(out_dir)])
     assert "first/last" in output and "test accuracy" in output
     for name in ("gradient_norms.png", "backward_signal.png", "loss_curves.png"):
         path = out_dir / name
@@ -140,10 +138,9 @@ def test_command_prints_tables_and_where_it_wrote_the_plots(tmp_path, capsys):
         assert path.read_bytes()[:8] == PNG_SIGNATURE
 
 
-def test_command_with_clip_trains_both_ways(tmp_path, capsys):
-    assert main(["vanishing", "--quick", "--activations", "relu", "--depth", "4", "--steps", "10",
-                 "--init-scale", "2", "--clip", "1", "--out-dir", str(tmp_path)]) == 0
-    output = capsys.readouterr().out
+def test_command_with_clip_trains_both_ways(tmp_path, run_cli):
+    output = run_cli(["vanishing", "--quick", "--activations", "relu", "--depth", "4", "--steps", "10",
+                      "--init-scale", "2", "--clip", "1", "--out-dir", str(tmp_path)])
     rows = [line for line in output.splitlines() if line.startswith("relu  ")]
     assert len(rows) == 2  # unclipped and clipped
 

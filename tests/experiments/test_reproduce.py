@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tinygrad_act.cli import main
 from tinygrad_act.experiments import reproduce
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -69,16 +68,14 @@ def test_zigzag_path_with_positive_inputs_moves_both_weights_together():
     assert path.shape == (31, 2) and reproduce.same_sign_share(path) == 1.0
 
 
-def test_list_prints_every_card(capsys):
-    assert main(["reproduce", "--list"]) == 0
-    output = capsys.readouterr().out
+def test_list_prints_every_card(run_cli):
+    output = run_cli(["reproduce", "--list"])
     for name in reproduce.CARDS:
         assert name in output
 
 
-def test_one_card_prints_its_verdicts_and_figure(tmp_path, capsys):
-    assert main(["reproduce", "--card", "lu2019", "--quick", "--out-dir", str(tmp_path)]) == 0
-    output = capsys.readouterr().out
+def test_one_card_prints_its_verdicts_and_figure(tmp_path, run_cli):
+    output = run_cli(["reproduce", "--card", "lu2019", "--quick", "--out-dir", str(tmp_path)])
     assert "lu2019: PASS" in output and "source's value" in output
     assert (tmp_path / "lu2019.png").read_bytes()[:8] == PNG_SIGNATURE
 
@@ -90,10 +87,8 @@ def test_card_figures_are_pngs(cards, tmp_path):
         assert path.read_bytes()[:8] == PNG_SIGNATURE
 
 
-def test_a_card_can_be_named_positionally_and_a_wrong_name_is_refused(tmp_path, capsys):
-    assert main(["reproduce", "klambauer2017", "--quick", "--out-dir", str(tmp_path)]) == 0
-    assert "1 of 1 cards pass every check" in capsys.readouterr().out
-    with pytest.raises(SystemExit) as exit_info:
-        main(["reproduce", "nosuch"])
-    assert exit_info.value.code == 2
-    assert "invalid choice: 'nosuch'" in capsys.readouterr().err
+def test_a_card_can_be_named_positionally_and_a_wrong_name_is_refused(tmp_path, run_cli, cli_refusal):
+    output = run_cli(["reproduce", "klambauer2017", "--quick", "--out-dir", str(tmp_path)])
+    assert "1 of 1 cards pass every check" in output
+    error = cli_refusal(["reproduce", "nosuch"])
+    assert "argument NAME: must be one of all, " in error and "got 'nosuch'" in error

@@ -27,13 +27,17 @@ def bce_by_hand(p, t):
     return -(t * np.log(p) + (1 - t) * np.log(1 - p))
 
 
+def reduced(per_element, reduction):
+    """What reduction="mean", "sum" or "none" makes of the per-element losses."""
+    return {"mean": per_element.mean(), "sum": per_element.sum(), "none": per_element}[reduction]
+
+
 # ---------------------------------------------------------------- values and reductions
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_cross_entropy_matches_numpy(reduction):
-    per_sample = cross_entropy_by_hand(LOGITS, CLASSES)
-    expected = {"mean": per_sample.mean(), "sum": per_sample.sum(), "none": per_sample}[reduction]
+    expected = reduced(cross_entropy_by_hand(LOGITS, CLASSES), reduction)
     loss = nn.CrossEntropyLoss(reduction=reduction)(float64(LOGITS), CLASSES)
     np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
 
@@ -42,8 +46,7 @@ def test_cross_entropy_matches_numpy(reduction):
 def test_nll_loss_picks_minus_the_target_log_probability(reduction):
     log_probabilities = np.log(np.array([[0.2, 0.8], [0.6, 0.4], [0.5, 0.5]]))
     target = np.array([1, 0, 1])
-    per_sample = -log_probabilities[np.arange(3), target]
-    expected = {"mean": per_sample.mean(), "sum": per_sample.sum(), "none": per_sample}[reduction]
+    expected = reduced(-log_probabilities[np.arange(3), target], reduction)
     loss = nn.NLLLoss(reduction=reduction)(float64(log_probabilities), target)
     np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
 
@@ -57,16 +60,14 @@ def test_nll_of_log_softmax_equals_cross_entropy():
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_mse_loss_matches_numpy(reduction):
     prediction, target = RNG.normal(size=(4, 3)), RNG.normal(size=(4, 3))
-    squared = (prediction - target) ** 2
-    expected = {"mean": squared.mean(), "sum": squared.sum(), "none": squared}[reduction]
+    expected = reduced((prediction - target) ** 2, reduction)
     loss = nn.MSELoss(reduction=reduction)(float64(prediction), target)
     np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_bce_loss_matches_numpy(reduction):
-    per_element = bce_by_hand(PROBABILITIES, BINARY_TARGETS)
-    expected = {"mean": per_element.mean(), "sum": per_element.sum(), "none": per_element}[reduction]
+    expected = reduced(bce_by_hand(PROBABILITIES, BINARY_TARGETS), reduction)
     loss = nn.BCELoss(reduction=reduction)(float64(PROBABILITIES), BINARY_TARGETS)
     np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
 
@@ -79,8 +80,7 @@ def test_bce_clamps_each_log_at_minus_100():
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_bce_with_logits_equals_bce_of_the_sigmoid(reduction):
     logits = RNG.normal(size=(3, 2)) * 3
-    per_element = bce_by_hand(1 / (1 + np.exp(-logits)), BINARY_TARGETS)
-    expected = {"mean": per_element.mean(), "sum": per_element.sum(), "none": per_element}[reduction]
+    expected = reduced(bce_by_hand(1 / (1 + np.exp(-logits)), BINARY_TARGETS), reduction)
     loss = nn.BCEWithLogitsLoss(reduction=reduction)(float64(logits), BINARY_TARGETS)
     np.testing.assert_allclose(loss.data, expected, rtol=1e-10)
 

@@ -1,5 +1,6 @@
-"""theory/born_dead.py: the Wilson interval, the exact depth-1 probability and the simulation of
-random ReLU nets, symmetric and randomized asymmetric (Lu et al. 2019)."""
+"""theory/born_dead.py: the Wilson interval and the simulation of random ReLU nets, symmetric and
+randomized asymmetric (Lu et al. 2019). The exact depth-1 probability is checked, value and agreement
+with the simulation, in tests/experiments/test_experiments_dying_relu.py."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from tinygrad_act.theory.born_dead import (
     NETS_AT_ONCE,
     constant_by_depth,
     dead_by_depth,
-    exact_depth_one,
     input_grid,
     simulation_grid,
     wilson_interval,
@@ -39,12 +39,6 @@ def test_constant_nets_stay_constant_at_every_greater_depth():
                                  rng=np.random.default_rng(0))
     assert constant.shape == (12, 400)
     assert np.all(constant[1:] >= constant[:-1])
-
-
-def test_exact_depth_one_is_the_cone_of_dead_units():
-    # a = sqrt(3): atan(1/a) = pi/6, so one unit is off with probability 1/6
-    assert exact_depth_one(1) == pytest.approx(1 / 6)
-    assert exact_depth_one(3) == pytest.approx(1 / 216)
 
 
 def test_asymmetric_init_leaves_fewer_narrow_deep_nets_dead():

@@ -21,47 +21,35 @@ MNIST_MIRRORS = (
 FASHION_MNIST_MIRRORS = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
 FASHION_MNIST_DEBIAN_FOLDER = Path("/usr/share/datasets/fashion-mnist")
 
-MNIST = IdxDataset(
-    title="MNIST",
-    subfolder="mnist",
-    train_images=IdxFile(
-        "train-images-idx3-ubyte", "f68b3c2dcbeaaa9fbdd348bbdeb94873", "6bbc9ace898e44ae57da46a324031adb"
-    ),
-    train_labels=IdxFile(
-        "train-labels-idx1-ubyte", "d53e105ee54ea40749a09fcbcd1e9432", "a25bea736e30d166cdddb491f175f624"
-    ),
-    test_images=IdxFile(
-        "t10k-images-idx3-ubyte", "9fb629c4189551a2d022fa330f9573f3", "2646ac647ad5339dbf082846283269ea"
-    ),
-    test_labels=IdxFile(
-        "t10k-labels-idx1-ubyte", "ec29112dd5afa0611ce80d1b7f02629c", "27ae3e4e09519cfbb04c329615203637"
-    ),
-    mirrors=MNIST_MIRRORS,
+_IDX_FILE_NAMES = (
+    "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"
 )
+
+
+def _mnist_format(title: str, subfolder: str, md5s: tuple[tuple[str, str], ...], mirrors: tuple[str, ...],
+                  system_folders: tuple[Path, ...] = ()) -> IdxDataset:
+    """An IdxDataset with MNIST's four file names; `md5s` holds each file's (.gz md5, content md5) in
+    the order train images, train labels, test images, test labels."""
+    files = (IdxFile(name, *md5_pair) for name, md5_pair in zip(_IDX_FILE_NAMES, md5s, strict=True))
+    return IdxDataset(title, subfolder, *files, mirrors=mirrors, system_folders=system_folders)
+
+
+MNIST = _mnist_format("MNIST", "mnist", (
+    ("f68b3c2dcbeaaa9fbdd348bbdeb94873", "6bbc9ace898e44ae57da46a324031adb"),
+    ("d53e105ee54ea40749a09fcbcd1e9432", "a25bea736e30d166cdddb491f175f624"),
+    ("9fb629c4189551a2d022fa330f9573f3", "2646ac647ad5339dbf082846283269ea"),
+    ("ec29112dd5afa0611ce80d1b7f02629c", "27ae3e4e09519cfbb04c329615203637"),
+), MNIST_MIRRORS)
 
 # Debian's package `dataset-fashion-mnist` re-compresses the files: their .gz md5s differ from
 # Zalando's, their content md5s are the same, so both are listed.
-FASHION_MNIST = IdxDataset(
-    title="Fashion-MNIST",
-    subfolder="fashion-mnist",
-    train_images=IdxFile(
-        "train-images-idx3-ubyte", "8d4fb7e6c68d591d4c3dfef9ec88bf0d", "f4a8712d7a061bf5bd6d2ca38dc4d50a"
-    ),
-    train_labels=IdxFile(
-        "train-labels-idx1-ubyte", "25c81989df183df01b3e8a0aad5dffbe", "9018921c3c673c538a1fc5bad174d6f9"
-    ),
-    test_images=IdxFile(
-        "t10k-images-idx3-ubyte", "bef4ecab320f06d8554ea6380940ec79", "8181f5470baa50b63fa0f6fddb340f0a"
-    ),
-    test_labels=IdxFile(
-        "t10k-labels-idx1-ubyte", "bb300cfdad3c16e7a12a480ee83cd310", "15d484375f8d13e6eb1aabb0c3f46965"
-    ),
-    mirrors=FASHION_MNIST_MIRRORS,
-    system_folders=(FASHION_MNIST_DEBIAN_FOLDER,),
-)
+FASHION_MNIST = _mnist_format("Fashion-MNIST", "fashion-mnist", (
+    ("8d4fb7e6c68d591d4c3dfef9ec88bf0d", "f4a8712d7a061bf5bd6d2ca38dc4d50a"),
+    ("25c81989df183df01b3e8a0aad5dffbe", "9018921c3c673c538a1fc5bad174d6f9"),
+    ("bef4ecab320f06d8554ea6380940ec79", "8181f5470baa50b63fa0f6fddb340f0a"),
+    ("bb300cfdad3c16e7a12a480ee83cd310", "15d484375f8d13e6eb1aabb0c3f46965"),
+), FASHION_MNIST_MIRRORS, system_folders=(FASHION_MNIST_DEBIAN_FOLDER,))
 
-DATASETS = ("mnist", "fashion-mnist", "digits", "mnist1d")
-_OFFLINE = {"digits": digits, "mnist1d": mnist1d}
 MNIST_SUBSET_PATH = Path(__file__).parent / "fixtures" / "mnist_subset.npz"
 
 
@@ -103,16 +91,22 @@ def fashion_mnist(
     return _as_float_images(*FASHION_MNIST.load(train, root, download))
 
 
+# The one list of dataset names, by how each is loaded.
+_FROM_FILES = {"mnist": mnist, "fashion-mnist": fashion_mnist}  # read from files: root and download apply
+_OFFLINE = {"digits": digits, "mnist1d": mnist1d}  # made here: no files, no root, no download
+DATASETS = (*_FROM_FILES, *_OFFLINE)
+
+
 def load(
     name: str, train: bool = True, root: str | os.PathLike | None = None, download: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """The dataset called `name` (one of DATASETS), as mnist() returns it; digits and mnist1d are made
     offline, so `root` and `download` do not apply to them."""
-    if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(DATASETS)}")
-    if name in _OFFLINE:  # made here: no files, no root, no download
+    if name in _OFFLINE:
         return _OFFLINE[name](train=train)
-    return {"mnist": mnist, "fashion-mnist": fashion_mnist}[name](train=train, root=root, download=download)
+    if name in _FROM_FILES:
+        return _FROM_FILES[name](train=train, root=root, download=download)
+    raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(DATASETS)}")
 
 
 def train_and_test(name: str, root: str | os.PathLike | None = None, subset: bool = False, download: bool = True

@@ -9,13 +9,19 @@ the first layers barely learn; ReLU with He init keeps the product near 1, so al
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from ..nn import Module, Parameter
 from ..tensor import Tensor
 from .monitor import Monitor, layer_name
+
+
+def first_over_last(norms: Sequence[float]) -> float:
+    """norms[0] / norms[-1], the first layer's norm over the last's (about 1 when gradients flow);
+    NaN when the last is 0."""
+    return norms[0] / norms[-1] if norms[-1] else math.nan
 
 
 class GradientFlow(Monitor):

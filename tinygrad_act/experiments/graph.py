@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import functional as F
 from .. import nn
+from ..diagnostics.gradient_flow import first_over_last
 from ..rng import generator
 from ..tensor import Tensor
 from ..viz import render, watch
@@ -80,4 +81,4 @@ def figures(result: Result, folder: Path) -> dict[Path, str]:
 
 def notes(result: Result) -> list[str]:
     norms = tables(result)[0].column("||dL/dW||")
-    return [f"first layer / last layer: {norms[0] / norms[-1]:.3g}"] if len(norms) > 1 and norms[-1] > 0 else []
+    return [f"first layer / last layer: {first_over_last(norms):.3g}"] if len(norms) > 1 and norms[-1] > 0 else []

@@ -26,6 +26,7 @@ import numpy as np
 from .. import functional as F
 from ..data import DataLoader
 from ..diagnostics import GradientFlow
+from ..diagnostics.gradient_flow import first_over_last
 from ..nn import MLP
 from ..nn.init import INITIALIZERS
 from ..optim import OPTIMIZERS, by_name
@@ -71,13 +72,13 @@ class GradientProfile:
     @property
     def ratio(self) -> float:
         """||dL/dW_first|| / ||dL/dW_last||: about 1 when gradients flow, far below 1 when they vanish."""
-        return self.norms[0] / self.norms[-1] if self.norms[-1] else math.nan
+        return first_over_last(self.norms)
 
     @property
     def signal_ratio(self) -> float:
         """||dL/dz_first|| / ||dL/dz_last||: how much the backward signal grew (> 1) or shrank (< 1)
         on its way from the output to the first layer."""
-        return self.signal_norms[0] / self.signal_norms[-1] if self.signal_norms[-1] else math.nan
+        return first_over_last(self.signal_norms)
 
 
 @dataclass

@@ -10,8 +10,9 @@ from ..nn import Module, Sequential
 def supported_kind(module: Module, path: str, operation: str, layers: Iterable[type[Module]]) -> type[Module]:
     """Which of the bridge's `layers` `module` is (an instance that keeps the class's own forward, so a
     subclass computing something else is never translated as its parent); else a TypeError naming
-    the layer, where it sits, and the supported layers. Sequential is tried first: nn.MLP is one, and
-    is translated as the Sequential of its layers."""
+    the layer, where it sits, and the supported layers. Sequential is always supported, listed in
+    `layers` or not (the ONNX export walks it itself), and is named first in that list; nn.MLP keeps
+    Sequential's forward, so it comes back as Sequential and is translated as its layers."""
     kinds = [Sequential, *(kind for kind in layers if kind is not Sequential)]
     for kind in kinds:
         if isinstance(module, kind) and type(module).forward is kind.forward:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .mathml import GREEK, OPERATORS, to_mathml
+from .mathml import GREEK, OPERATORS, SPACES, to_mathml
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,8 @@ def _atom(text: str) -> str:
 
 def latex_to_unicode(latex: str) -> str:
     r"""A registry formula in plain Unicode for a terminal: r"\sigma(x) = \frac{1}{1 + e^{-x}}" gives
-    "σ(x) = 1/(1 + e^(-x))". Covers what mathml.to_mathml covers; anything else keeps its name."""
+    "σ(x) = 1/(1 + e^(-x))". Covers what mathml.to_mathml covers, with its symbol and space tables;
+    anything else keeps its name."""
     parts, position = [], 0
     while position < len(latex):
         match = _LATEX_TOKEN.match(latex, position)
@@ -102,10 +103,9 @@ def latex_to_unicode(latex: str) -> str:
             parts.append(argument)
         elif command in ("left", "right"):
             continue
-        elif command is not None:
-            symbol = GREEK.get(command) or OPERATORS.get(command)
-            parts.append(symbol if symbol else " " if command in (",", ";", " ", "quad", "!") else
-                         "|" if command == "|" else command)
+        elif command is not None:  # a space, a Greek letter or an operator, else the command's name
+            symbol = GREEK.get(command) or OPERATORS.get(command) or command
+            parts.append(" " if command in SPACES else symbol)
         elif char in "^_":
             argument, position = _group(latex, position)
             argument = latex_to_unicode(argument)
