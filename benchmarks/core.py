@@ -26,7 +26,7 @@ from timing import Rounds, interleaved, one_thread, torch_or_none
 import tinygrad_act as ta
 import tinygrad_act.functional as F
 from tinygrad_act import Tensor, nn, optim
-from tinygrad_act.nn.linear import COLUMN_MAJOR_FROM
+from tinygrad_act.nn.linear import in_linear_layout
 
 # ------------------------------------------------------------------ 1. MLP training step
 
@@ -268,8 +268,7 @@ def main() -> None:
         for (sizes, batch), target in MLP_CASES.items():
             x, y, layers = mlp_case(sizes, batch)
             numpy_layers = [(w.copy(), b.copy()) for w, b in layers]
-            column_major_layers = [(np.asfortranarray(w) if w.size >= COLUMN_MAJOR_FROM else w.copy(), b.copy())
-                                   for w, b in layers]
+            column_major_layers = [(in_linear_layout(w.copy()), b.copy()) for w, b in layers]
             candidates = {
                 "numpy": lambda: numpy_mlp_step(x, y, numpy_layers),  # noqa: B023 - timed in this iteration
                 "numpy, column-major W": lambda: numpy_mlp_step(x, y, column_major_layers),  # noqa: B023

@@ -35,7 +35,7 @@ from timing import interleaved, one_thread, torch_or_none
 import tinygrad_act.functional as F
 from tinygrad_act import nn, optim
 from tinygrad_act.data import ChecksumError, DataLoader, DatasetNotFoundError, TensorDataset, datasets
-from tinygrad_act.nn.linear import COLUMN_MAJOR_FROM
+from tinygrad_act.nn.linear import in_linear_layout
 
 SIZES, BATCH, LR, SEED = (784, 256, 256, 10), 128, 1e-3, 0
 BETAS, EPS = (0.9, 0.999), 1e-8
@@ -132,8 +132,7 @@ class NumpyAdam:
 
 def numpy_loop(images: np.ndarray, labels: np.ndarray, column_major: bool = False):
     """The epoch written by hand: what our stack must match."""
-    layers = [(np.asfortranarray(weight) if column_major and weight.size >= COLUMN_MAJOR_FROM else weight, bias)
-              for weight, bias in initial_weights()]
+    layers = [(in_linear_layout(weight) if column_major else weight, bias) for weight, bias in initial_weights()]
     adam = NumpyAdam([array for layer in layers for array in layer])
     generator = np.random.default_rng(SEED)
     steps = math.ceil(len(images) / BATCH)

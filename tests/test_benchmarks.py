@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import tinygrad_act as ta
+from tinygrad_act.nn.linear import in_linear_layout
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -32,7 +33,7 @@ def test_the_mlp_steps_compute_the_same_losses(bench, case):
     assert case in core.MLP_CASES
     x, y, layers = core.mlp_case(*case)
     by_hand = [(w.copy(), b.copy()) for w, b in layers]
-    column_major = [(np.asfortranarray(w), b.copy()) for w, b in layers]
+    column_major = [(in_linear_layout(w.copy()), b.copy()) for w, b in layers]
     steps = [core.ours_mlp(x, y, layers), core.ours_mlp_composite(x, y, layers)]
     torch = core.torch_or_none()
     if torch is not None:

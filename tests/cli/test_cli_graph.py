@@ -64,10 +64,8 @@ def test_the_same_seed_draws_the_same_graph(tmp_path, run_cli):
     assert first.read_text() == second.read_text()
 
 
-def test_an_unknown_activation_is_refused(tmp_path, capsys):
-    with pytest.raises(SystemExit):
-        main(["graph", "--activation", "nope", "--out", str(tmp_path / "g.svg")])
-    assert "nope" in capsys.readouterr().err
+def test_an_unknown_activation_is_refused(tmp_path, cli_refusal):
+    assert "nope" in cli_refusal(["graph", "--activation", "nope", "--out", str(tmp_path / "g.svg")])
 
 
 def test_without_dot_the_command_says_how_to_install_graphviz(tmp_path, capsys, monkeypatch):

@@ -19,13 +19,6 @@ from tinygrad_act.experiments.protocol import About, SettingsBase, command_line,
 from tinygrad_act.viz.tables import Table
 
 
-def _exit_message(argv: list[str], capsys: pytest.CaptureFixture) -> str:
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    assert exit_info.value.code == 2
-    return capsys.readouterr().err.strip().splitlines()[-1]
-
-
 @pytest.mark.parametrize("argv, message", [
     (["mnist", "--batch-size", "0"], "argument --batch-size: must be at least 1, got 0"),
     (["mnist", "--epochs", "0"], "argument --epochs: must be at least 1, got 0"),
@@ -35,15 +28,15 @@ def _exit_message(argv: list[str], capsys: pytest.CaptureFixture) -> str:
     (["activations", "--plot", "gallery.txt"], "the extension must be one of .png, .svg, .pdf"),
     (["dying-relu", "--widths", "2", "0"], "argument --widths: must be at least 1, got 0"),
 ])
-def test_invalid_values_exit_2_with_the_allowed_range(argv, message, capsys):
-    assert message in _exit_message(argv, capsys)
+def test_invalid_values_exit_2_with_the_allowed_range(argv, message, cli_refusal):
+    assert message in cli_refusal(argv).strip().splitlines()[-1]
 
 
-def test_an_out_dir_that_cannot_be_created_is_refused(tmp_path, capsys):
+def test_an_out_dir_that_cannot_be_created_is_refused(tmp_path, cli_refusal):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    assert "cannot create the folder" in _exit_message(["selu", "--out-dir", str(blocker / "sub")], capsys)
-    assert "cannot create the folder" in _exit_message(["report", "--out", str(blocker / "sub")], capsys)
+    for argv in (["selu", "--out-dir", str(blocker / "sub")], ["report", "--out", str(blocker / "sub")]):
+        assert "cannot create the folder" in cli_refusal(argv).strip().splitlines()[-1]
 
 
 def test_quick_fills_only_the_values_the_user_did_not_give():

@@ -112,13 +112,19 @@ def test_activation_at_its_kinks_matches_torch(name: str, params: dict) -> None:
     _check(name, params, KINKS.copy(), np.float64)
 
 
+def _large_batch(dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    """5,000 inputs cycling through the extremes and kinks, and gradients cycling through +-inf and
+    nan: above 4,096 elements relu's forward and the selects of the backward rules take their
+    vectorised forms (a block of zeros, a select on the bits)."""
+    values = np.resize(np.concatenate([_extremes(dtype), KINKS.astype(dtype)]), 5000)
+    grad_output = np.resize(np.array([1.0, -np.inf, np.nan, np.inf, -2.5, 0.25], dtype=dtype), 5000)
+    return values, grad_output
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", ["relu", "relu6", "hardtanh"])
 def test_a_large_batch_with_infinite_and_nan_gradients_matches_torch(name: str, dtype: type) -> None:
-    # Above 4,096 elements relu's forward and the selects of these backward rules take their
-    # vectorised forms (a block of zeros, a select on the bits): the same answers as small arrays.
-    values = np.resize(np.concatenate([_extremes(dtype), KINKS.astype(dtype)]), 5000)
-    grad_output = np.resize(np.array([1.0, -np.inf, np.nan, np.inf, -2.5, 0.25], dtype=dtype), 5000)
+    values, grad_output = _large_batch(dtype)  # the same answers as small arrays
     ours = _run(TinygradBackend(dtype), name, {}, values, grad_output)
     reference = _run(TorchBackend(dtype), name, {}, values, grad_output)
     np.testing.assert_array_equal(ours[0], reference[0])
@@ -135,8 +141,7 @@ def test_clamp_of_a_large_batch_with_infinite_gradients_matches_torch(dtype: typ
 
     import tinygrad_act as ta
 
-    values = np.resize(np.concatenate([_extremes(dtype), KINKS.astype(dtype)]), 5000)
-    grad_output = np.resize(np.array([1.0, -np.inf, np.nan, np.inf, -2.5, 0.25], dtype=dtype), 5000)
+    values, grad_output = _large_batch(dtype)
     ours = ta.tensor(values, dtype=dtype, requires_grad=True)
     ours.clamp(-1.0, 2.0).backward(ta.tensor(grad_output, dtype=dtype))
     theirs = torch.tensor(values, requires_grad=True)

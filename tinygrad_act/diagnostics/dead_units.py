@@ -26,12 +26,16 @@ def derivative(layer: Activation, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return layer.spec.backward(x, y, np.ones_like(y), **layer.params)
 
 
-def dead_unit_mask(layer: Activation, x: np.ndarray, y: np.ndarray, slope: np.ndarray | None = None) -> np.ndarray:
-    """For activation `layer` with input x and output y of shape (..., units): a boolean array of
-    shape (units,), True where f'(x) == 0 for every sample (every index of the leading dims).
-    `slope` is f'(x) when the caller has it already."""
-    slope = derivative(layer, x, y) if slope is None else slope
+def flat_units(slope: np.ndarray) -> np.ndarray:
+    """For f'(x) of shape (..., units): a boolean array of shape (units,), True where f'(x) == 0 for
+    every sample (every index of the leading dims)."""
     return np.all(slope == 0, axis=tuple(range(slope.ndim - 1)))
+
+
+def dead_unit_mask(layer: Activation, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """For activation `layer` with input x and output y of shape (..., units): a boolean array of
+    shape (units,), True where f'(x) == 0 for every sample."""
+    return flat_units(derivative(layer, x, y))
 
 
 def dead_fraction(layer: Activation, x: np.ndarray, y: np.ndarray) -> float:

@@ -43,7 +43,7 @@ import numpy as np
 from ..extras import require
 from ..nn import Activation, Linear, Module
 from ..tensor import Tensor
-from .dead_units import dead_unit_mask, derivative
+from .dead_units import derivative, flat_units
 from .monitor import Monitor, activation_layers, layer_name
 from .saturation import is_bounded
 
@@ -200,7 +200,7 @@ class Recorder(Monitor):
     def _unit_status(self, layer: Activation, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """ALIVE, SATURATED or DEAD for each unit (the last dim) on this batch."""
         slope = derivative(layer, x, y)
-        dead = dead_unit_mask(layer, x, y, slope)
+        dead = flat_units(slope)
         if not is_bounded(layer):
             return np.where(dead, DEAD, ALIVE).astype(np.int8)
         largest = layer.spec.max_derivative_for(layer.params) or 1.0

@@ -18,6 +18,12 @@ from .module import Module, Parameter
 COLUMN_MAJOR_FROM = 4096
 
 
+def in_linear_layout(weight: np.ndarray) -> np.ndarray:
+    """`weight` (out, in) in the memory order nn.Linear keeps it: column-major from COLUMN_MAJOR_FROM
+    entries on (a copy, unless it already is), else as it is."""
+    return np.asfortranarray(weight) if weight.size >= COLUMN_MAJOR_FROM else weight
+
+
 class Linear(Module):
     """A fully connected layer, computed by one fused node (F.linear).
 
@@ -38,9 +44,7 @@ class Linear(Module):
         self.in_features, self.out_features = in_features, out_features
         dtype = dtype or get_default_dtype()
         bound = 1.0 / math.sqrt(in_features) if in_features > 0 else 0.0
-        weight = generator().uniform(-bound, bound, (out_features, in_features))
-        if weight.size >= COLUMN_MAJOR_FROM:
-            weight = np.asfortranarray(weight)
+        weight = in_linear_layout(generator().uniform(-bound, bound, (out_features, in_features)))
         self.weight = Parameter(weight, dtype=dtype)
         self.bias = Parameter(generator().uniform(-bound, bound, out_features), dtype=dtype) if bias else None
 

@@ -412,10 +412,7 @@ def draw_graph(root: Tensor, params: dict[str, Tensor] | Module | None = None, s
 
     Raises RuntimeError explaining how to install Graphviz when the Python package is missing.
     """
-    try:
-        import graphviz
-    except ImportError:
-        raise RuntimeError(INSTALL_MESSAGE) from None
+    graphviz = _graphviz()
     body = _builder(root, params, show_grad, show_data, color_by, rankdir, max_nodes, group_by_module,
                     show_backward_order)
     return graphviz.Digraph(_GRAPH_NAME, body=body)
@@ -450,11 +447,17 @@ def render(graph: Any, path: str | Path, format: str | None = None, **options: A
 def _picture(source: str, format: str) -> bytes:  # noqa: A002
     """The picture of the DOT text `source` from Graphviz; RuntimeError saying how to install it when
     the Python package or the `dot` program is missing."""
-    try:
-        import graphviz
-    except ImportError:
-        raise RuntimeError(INSTALL_MESSAGE) from None
+    graphviz = _graphviz()
     try:
         return graphviz.Source(source).pipe(format=format)
     except graphviz.ExecutableNotFound:
         raise RuntimeError(INSTALL_MESSAGE) from None
+
+
+def _graphviz() -> Any:
+    """The graphviz Python package; RuntimeError saying how to install Graphviz when it is missing."""
+    try:
+        import graphviz
+    except ImportError:
+        raise RuntimeError(INSTALL_MESSAGE) from None
+    return graphviz
