@@ -85,8 +85,6 @@ def _picked_targets(target: Any, name: str, input: Tensor, class_dim: int, ignor
             f"(classes are along dim {class_dim}, as in PyTorch{classes_last})"
         )
     classes = input_shape[class_dim]
-    if classes == 0 and array.size:
-        raise ValueError(f"{name}: input of shape {input_shape} has no classes (its class dim {class_dim} is empty)")
     # As unsigned integers the negative targets become huge, so one max checks both ends of the range.
     unsigned = array.view(f"u{array.itemsize}") if array.dtype.kind == "i" else array
     if array.size == 0 or np.maximum.reduce(unsigned, axis=None) < classes:  # the common case
@@ -97,6 +95,8 @@ def _picked_targets(target: Any, name: str, input: Tensor, class_dim: int, ignor
     if out_of_range.any():
         raise IndexError(f"{name}: target {array[out_of_range].flat[0]} is out of range for {classes} classes "
                          f"(0..{classes - 1}) and is not ignore_index ({ignore_index})")
+    if classes == 0:  # every target is ignore_index: PyTorch's nan mean of nothing (README, Differences)
+        raise ValueError(f"{name}: input of shape {input_shape} has no classes (its class dim {class_dim} is empty)")
     return fused.PickedTargets(array, classes, class_weight, ignore_index, input.dtype)
 
 

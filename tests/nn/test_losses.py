@@ -177,6 +177,8 @@ def test_cross_entropy_rejects_targets_out_of_range(bad_class):
 def test_cross_entropy_of_an_input_without_classes_names_its_shape():
     with pytest.raises(ValueError, match=r"cross_entropy: input of shape \(3, 0\) has no classes"):
         F.cross_entropy(ta.zeros(3, 0), np.full(3, -100))
+    with pytest.raises(IndexError, match="target 0 is out of range for 0 classes"):  # as PyTorch: IndexError
+        F.cross_entropy(ta.zeros(3, 0), np.array([0, -100, -100]))
 
 
 def test_nll_loss_rejects_targets_out_of_range():

@@ -266,3 +266,15 @@ def test_cross_entropy_weight_needs_one_value_per_class():
     with pytest.raises(ValueError, match=r"cross_entropy: weight must have one value per class, shape \(4,\), "
                                          r"got \(3,\)"):
         F.cross_entropy(ta.zeros(2, 4), np.array([0, 1]), weight=np.ones(3))
+
+
+def test_zero_classes_raise_indexerror_for_a_real_target_as_pytorch_and_valueerror_when_all_are_ignored():
+    # README, "Differences from PyTorch": PyTorch returns nan when every target is ignored
+    logits, real_target, ignored = np.zeros((3, 0), np.float32), np.array([0, -100, -100]), np.full(3, -100)
+    with pytest.raises(IndexError):
+        torch.nn.functional.cross_entropy(torch.from_numpy(logits), torch.from_numpy(real_target))
+    with pytest.raises(IndexError):
+        F.cross_entropy(ta.tensor(logits), real_target)
+    assert torch.isnan(torch.nn.functional.cross_entropy(torch.from_numpy(logits), torch.from_numpy(ignored)))
+    with pytest.raises(ValueError, match="has no classes"):
+        F.cross_entropy(ta.tensor(logits), ignored)
